@@ -1,0 +1,83 @@
+# The two commands: `make run` and `make test`. Everything is installed by this file.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-dev venv migrate load demo serve worker beat lint format messages check-deploy e2e reliability unit clean
+
+$(VENV)/bin/activate:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required (python3.11 not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed: $(VENV)/bin/activate requirements.txt
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+messages: install
+	$(PY) manage.py compilemessages --ignore=.venv -v0
+
+migrate: install messages
+	$(PY) manage.py migrate --noinput -v0
+
+load: migrate
+	$(PY) manage.py load_background_paper
+
+demo: load
+	$(PY) manage.py seed_demo
+
+serve:
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## make run: set up everything on SQLite and serve on http://127.0.0.1:8000
+run: demo
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## make test: install the test tools and run the whole suite (unit, e2e, reliability)
+test: install-dev messages
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+unit: install-dev messages
+	$(PY) -m pytest -m "not e2e and not reliability" $(PYTEST_ARGS)
+
+e2e: install-dev messages
+	$(PY) -m pytest -m e2e $(PYTEST_ARGS)
+
+reliability: install-dev messages
+	$(PY) -m pytest -m reliability $(PYTEST_ARGS)
+
+## make worker: a Celery worker with the beat scheduler (needs CELERY_BROKER_URL=redis://...)
+worker: install
+	$(VENV)/bin/celery -A config worker --beat --loglevel=INFO --concurrency=2
+
+beat: install
+	$(VENV)/bin/celery -A config beat --loglevel=INFO
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+makemessages: install
+	$(PY) manage.py makemessages -l fr --ignore=.venv --ignore=staticfiles --no-obsolete
+
+check-deploy: install
+	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
+	ALLOWED_HOSTS=consultations.example.org $(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3 var

@@ -1,0 +1,249 @@
+"""Who may do what: the platform's only permission rules.
+
+Every view, template, admin action, export and task asks these functions; none decides on its
+own. Rules deny by default and test one condition per line, so each line can be covered by a test.
+Object rules answer False both for "no such object" and "not yours": views turn that into a 404
+where revealing existence would leak (another Party's reply), a 403 otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from consultation.models import Consultation, Response
+
+
+@dataclass(frozen=True)
+class Roles:
+    """What a signed-in person is, loaded once per request."""
+
+    authenticated: bool = False
+    party_id: int | None = None
+    is_member: bool = False
+    is_head: bool = False
+    is_secretariat: bool = False
+    is_committee: bool = False
+    is_admin: bool = False
+
+    @property
+    def has_delegation(self) -> bool:
+        return self.party_id is not None
+
+
+ANONYMOUS = Roles()
+
+
+def roles_of(user: Any) -> Roles:
+    """The person's roles, cached on the user object so a page asks the database once."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ANONYMOUS
+    if not user.is_active:
+        return ANONYMOUS
+    cached = getattr(user, "_lanzarote_roles", None)
+    if cached is not None:
+        return cached
+    from accounts.models import DelegationMembership, DelegationRole, GlobalRole, RoleAssignment
+
+    membership = DelegationMembership.objects.filter(user_id=user.pk).values("party_id", "role").first()
+    global_roles = set(RoleAssignment.objects.filter(user_id=user.pk).values_list("role", flat=True))
+    roles = Roles(
+        authenticated=True,
+        party_id=membership["party_id"] if membership else None,
+        is_member=membership is not None,
+        is_head=bool(membership and membership["role"] == DelegationRole.HEAD),
+        is_secretariat=GlobalRole.SECRETARIAT in global_roles,
+        is_committee=GlobalRole.COMMITTEE in global_roles,
+        is_admin=bool(user.is_superuser),
+    )
+    user._lanzarote_roles = roles
+    return roles
+
+
+def forget_roles(user: Any) -> None:
+    """Drop the cached roles after a membership or role change in the same request."""
+    if hasattr(user, "_lanzarote_roles"):
+        del user._lanzarote_roles
+
+
+def requires_mfa(user: Any) -> bool:
+    """Secretariat, heads of delegation and administrators must use a second factor."""
+    roles = roles_of(user)
+    if not roles.authenticated:
+        return False
+    if roles.is_secretariat:
+        return True
+    if roles.is_head:
+        return True
+    if roles.is_admin or getattr(user, "is_staff", False):
+        return True
+    return False
+
+
+# --- Consultations -----------------------------------------------------------------------------
+
+
+def can_view_consultation(user: Any, consultation: Consultation) -> bool:
+    roles = roles_of(user)
+    if not roles.authenticated:
+        return False
+    if roles.is_secretariat:
+        return True
+    if consultation.status == "draft":
+        return False
+    if roles.has_delegation:
+        return True
+    if roles.is_committee:
+        return True
+    return False
+
+
+def can_manage_consultations(user: Any) -> bool:
+    return roles_of(user).is_secretariat
+
+
+def can_view_state_of_play(user: Any) -> bool:
+    return roles_of(user).is_secretariat
+
+
+def can_export_answers(user: Any) -> bool:
+    return roles_of(user).is_secretariat
+
+
+def can_send_reminders(user: Any) -> bool:
+    return roles_of(user).is_secretariat
+
+
+# --- Replies -----------------------------------------------------------------------------------
+
+
+def is_own_party(user: Any, party_id: int) -> bool:
+    roles = roles_of(user)
+    if not roles.has_delegation:
+        return False
+    return roles.party_id == party_id
+
+
+def can_answer_for_party(user: Any, party_id: int) -> bool:
+    """May this person draft answers for this Party at all (regardless of the reply's state)?"""
+    return is_own_party(user, party_id)
+
+
+def can_view_response(user: Any, response: Response) -> bool:
+    roles = roles_of(user)
+    if not roles.authenticated:
+        return False
+    if roles.is_secretariat:
+        return True
+    if is_own_party(user, response.party_id):
+        return True
+    if roles.is_committee and response.status == "submitted":
+        return True
+    return False
+
+
+def response_deadline_open(response: Response, *, today: datetime.date | None = None) -> bool:
+    """Before the closing date, or within an extension granted to this Party."""
+    today = today or timezone.localdate()
+    deadline = response.extended_until or response.consultation.closes_on
+    if deadline is None:
+        return True
+    return today <= deadline
+
+
+def can_edit_response(user: Any, response: Response) -> bool:
+    if not is_own_party(user, response.party_id):
+        return False
+    if response.consultation.status != "open":
+        return False
+    if response.status not in ("draft", "ready", "reopened"):
+        return False
+    if not response_deadline_open(response):
+        return False
+    return True
+
+
+def can_mark_ready(user: Any, response: Response) -> bool:
+    if not can_edit_response(user, response):
+        return False
+    return response.status in ("draft", "reopened")
+
+
+def can_submit_response(user: Any, response: Response) -> bool:
+    if not can_edit_response(user, response):
+        return False
+    if not roles_of(user).is_head:
+        return False
+    return True
+
+
+def can_reopen_response(user: Any, response: Response) -> bool:
+    if not roles_of(user).is_secretariat:
+        return False
+    return response.status == "submitted"
+
+
+def can_extend_deadline(user: Any, response: Response) -> bool:
+    if not roles_of(user).is_secretariat:
+        return False
+    return response.status != "submitted"
+
+
+# --- Accounts ------------------------------------------------------------------------------------
+
+
+def can_invite(user: Any, *, role: str, party_id: int | None) -> bool:
+    """Secretariat invites heads (and Secretariat/Committee); a head invites members of their Party."""
+    roles = roles_of(user)
+    if roles.is_secretariat and role in ("head", "member", "secretariat", "committee"):
+        return True
+    if roles.is_head and role == "member" and party_id is not None and party_id == roles.party_id:
+        return True
+    return False
+
+
+def can_manage_party_members(user: Any, party_id: int) -> bool:
+    roles = roles_of(user)
+    if roles.is_secretariat:
+        return True
+    if roles.is_head and roles.party_id == party_id:
+        return True
+    return False
+
+
+def can_view_audit_log(user: Any) -> bool:
+    return roles_of(user).is_secretariat
+
+
+# --- Reports -------------------------------------------------------------------------------------
+
+
+def can_run_reports(user: Any) -> bool:
+    return roles_of(user).is_secretariat
+
+
+def can_publish_reports(user: Any) -> bool:
+    return roles_of(user).is_secretariat
+
+
+def can_view_reports_index(user: Any) -> bool:
+    roles = roles_of(user)
+    if roles.is_secretariat:
+        return True
+    if roles.is_committee:
+        return True
+    return False
+
+
+def can_view_report_version(user: Any, *, published: bool) -> bool:
+    """Drafts of reports are Secretariat-only; the Committee reads published versions."""
+    roles = roles_of(user)
+    if roles.is_secretariat:
+        return True
+    if roles.is_committee and published:
+        return True
+    return False

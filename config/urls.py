@@ -1,0 +1,17 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.landing, name="landing"),
+    path("home/", views.home, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls")),
+    path("", include("consultation.urls")),
+    path("secretariat/", include("consultation.urls_secretariat")),
+    path("reports/", include("reports.urls")),
+    path(f"{settings.ADMIN_URL}", admin.site.urls),
+]

@@ -1,0 +1,52 @@
+"""Fixtures for the whole suite: media in a temporary folder, and a small two-Party world."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from tests import factories as f
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def background_paper(db):
+    """The real 2024 consultation, loaded from the project's data file and opened."""
+    from consultation.loader import background_paper_load
+
+    consultation = background_paper_load().consultation
+    consultation.status = "open"
+    consultation.opens_on = f.ConsultationFactory.opens_on.function()
+    consultation.closes_on = f.ConsultationFactory.closes_on.function()
+    consultation.save()
+    return consultation
+
+
+@pytest.fixture
+def world(db):
+    """Two Parties (A = France, B = Germany) with members and heads, the Secretariat, a committee member,
+    an administrator, and an open consultation with two items."""
+    consultation = f.ConsultationFactory(slug="world-consultation")
+    theme = f.ThemeFactory(code="generative-ai")
+    item1 = f.position_item(consultation, code="GENAI-01", theme=theme, articles=[20, 21])
+    item2 = f.position_item(consultation, code="ROBOT-01", theme=f.ThemeFactory(code="robotics"), articles=[20])
+    party_a, party_b = f.party("FR"), f.party("DE")
+    admin = f.UserFactory(email="admin@coe.example", is_staff=True, is_superuser=True)
+    return SimpleNamespace(
+        consultation=consultation,
+        items=[item1, item2],
+        party_a=party_a,
+        party_b=party_b,
+        member_a=f.delegate(party_a, role="member", email="member.a@fr.example"),
+        head_a=f.delegate(party_a, role="head", email="head.a@fr.example"),
+        member_b=f.delegate(party_b, role="member", email="member.b@de.example"),
+        head_b=f.delegate(party_b, role="head", email="head.b@de.example"),
+        secretariat=f.secretariat_user(email="secretariat@coe.example"),
+        committee=f.committee_user(email="committee@coe.example"),
+        admin=admin,
+    )
