@@ -247,3 +247,36 @@ def can_view_report_version(user: Any, *, published: bool) -> bool:
     if roles.is_committee and published:
         return True
     return False
+
+
+# --- Enforcement ---------------------------------------------------------------------------------
+
+
+def deny(request: Any, *, reason: str, obj: Any = None, leak_safe: bool = True) -> None:
+    """Record a refused request (who, what, where, when) and stop it.
+
+    ``leak_safe=True`` answers 404, for objects whose very existence must not be revealed to the
+    person (another Party's reply); ``False`` answers 403.
+    """
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from accounts.services import audit_record
+
+    user = getattr(request, "user", None)
+    audit_record(
+        event_type="access.denied",
+        actor=user,
+        object_repr=(f"{obj._meta.label}:{obj.pk}" if hasattr(obj, "_meta") else str(obj or ""))[:255],
+        request=request,
+        extra={"reason": reason, "method": request.method},
+    )
+    if leak_safe:
+        raise Http404(reason)
+    raise PermissionDenied(reason)
+
+
+def require(request: Any, allowed: bool, *, reason: str, obj: Any = None, leak_safe: bool = True) -> None:
+    """``deny`` unless ``allowed``; views call it with one of the rules above."""
+    if not allowed:
+        deny(request, reason=reason, obj=obj, leak_safe=leak_safe)
