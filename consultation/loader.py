@@ -212,6 +212,7 @@ def consultation_load(*, data: dict[str, Any]) -> LoadResult:
             **_translated(spec, "context"),
         }
         item = Item.objects.filter(consultation=consultation, code=spec["code"]).first()
+        is_new = item is None
         if item is None:
             item = Item.objects.create(
                 consultation=consultation,
@@ -225,7 +226,8 @@ def consultation_load(*, data: dict[str, Any]) -> LoadResult:
         wanted_articles = {articles[n].pk for n in spec.get("articles") or []}
         if set(item.articles.values_list("pk", flat=True)) != wanted_articles:
             item.articles.set(wanted_articles)
-            result.updated["items"] += 0 if item.pk is None else 1
+            if not is_new:
+                result.updated["items"] += 1
         _load_fields(item=item, specs=spec.get("fields") or [], result=result)
     return result
 

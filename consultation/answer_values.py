@@ -1,0 +1,140 @@
+"""Validation and normalisation of an item's answer against its answer definition.
+
+Drafts may be incomplete (required fields are enforced only at submission), but every value that
+is present must be valid for its field: a known option, a complete ranking, a number, a link.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.utils.translation import gettext as _
+
+from .models import Field, FieldType
+
+DEFAULT_TEXT_MAX_LENGTH = 20_000
+LEGAL_REFERENCE_MAX_ROWS = 50
+_url_validator = URLValidator(schemes=["http", "https"])
+
+
+class AnswerInvalid(ValueError):
+    """The submitted value breaks the item's answer definition; ``errors`` maps field key to message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{key}: {message}" for key, message in errors.items()))
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _clean_field(field: Field, value: Any, option_keys: list[str]) -> Any:
+    if field.type == FieldType.SINGLE_CHOICE:
+        if not isinstance(value, str) or value not in option_keys:
+            raise ValidationError(_("“%(value)s” is not one of the listed options.") % {"value": value})
+        return value
+    if field.type == FieldType.MULTIPLE_CHOICE:
+        values = [value] if isinstance(value, str) else value
+        if not isinstance(values, list) or any(v not in option_keys for v in values):
+            raise ValidationError(_("Choose only among the listed options."))
+        return [key for key in option_keys if key in set(values)]
+    if field.type == FieldType.RANKING:
+        if not isinstance(value, list) or sorted(value) != sorted(option_keys) or len(set(value)) != len(value):
+            raise ValidationError(_("Rank every listed option exactly once."))
+        return list(value)
+    if field.type == FieldType.TEXT:
+        if not isinstance(value, str):
+            raise ValidationError(_("Enter text."))
+        text = value.replace("\r\n", "\n").strip()
+        limit = field.max_length or DEFAULT_TEXT_MAX_LENGTH
+        if len(text) > limit:
+            raise ValidationError(
+                _("The text is %(length)d characters long; the limit is %(limit)d.")
+                % {"length": len(text), "limit": limit}
+            )
+        return text
+    if field.type == FieldType.NUMBER:
+        try:
+            number = Decimal(str(value).strip().replace(" ", "").replace("\u202f", "").replace(",", "."))
+        except InvalidOperation as exc:
+            raise ValidationError(_("“%(value)s” is not a number.") % {"value": value}) from exc
+        if not number.is_finite() or abs(number) >= Decimal("1e16"):
+            raise ValidationError(_("“%(value)s” is not a number in range.") % {"value": value})
+        return format(number.normalize(), "f")
+    if field.type == FieldType.LEGAL_REFERENCES:
+        return _clean_legal_references(value)
+    if field.type == FieldType.ATTACHMENT:
+        ids = value if isinstance(value, list) else [value]
+        try:
+            return sorted({int(v) for v in ids})
+        except (TypeError, ValueError) as exc:
+            raise ValidationError(_("Unknown attachment.")) from exc
+    raise ValidationError(_("Unknown field type."))
+
+
+def _clean_legal_references(value: Any) -> list[dict[str, str]]:
+    if not isinstance(value, list):
+        raise ValidationError(_("Legal references must be a list of rows."))
+    rows = []
+    for index, row in enumerate(value, start=1):
+        if not isinstance(row, dict):
+            raise ValidationError(_("Row %(row)d is not a legal reference.") % {"row": index})
+        instrument = str(row.get("instrument") or "").strip()
+        provision = str(row.get("provision") or "").strip()
+        url = str(row.get("url") or "").strip()
+        if not (instrument or provision or url):
+            continue
+        if not instrument:
+            raise ValidationError(_("Row %(row)d: name the instrument (law, code, decree).") % {"row": index})
+        if len(instrument) > 500 or len(provision) > 255:
+            raise ValidationError(_("Row %(row)d: the instrument or provision is too long.") % {"row": index})
+        if url:
+            try:
+                _url_validator(url)
+            except ValidationError as exc:
+                raise ValidationError(
+                    _("Row %(row)d: “%(url)s” is not a valid http(s) link.") % {"row": index, "url": url}
+                ) from exc
+        rows.append({"instrument": instrument, "provision": provision, "url": url})
+    if len(rows) > LEGAL_REFERENCE_MAX_ROWS:
+        raise ValidationError(_("At most %(max)d legal references per field.") % {"max": LEGAL_REFERENCE_MAX_ROWS})
+    return rows
+
+
+def answer_data_clean(*, fields: list[Field], data: dict[str, Any]) -> dict[str, Any]:
+    """Return the canonical value for ``data``; raise ``AnswerInvalid`` naming each bad field.
+
+    ``fields`` must come with ``options`` prefetched. Keys that are not fields of the item are refused.
+    """
+    if not isinstance(data, dict):
+        raise AnswerInvalid({"__all__": _("The answer must be a mapping of fields to values.")})
+    by_key = {field.key: field for field in fields}
+    errors: dict[str, str] = {}
+    for key in data:
+        if key not in by_key:
+            errors[str(key)] = _("This item has no field “%(key)s”.") % {"key": key}
+    clean: dict[str, Any] = {}
+    for field in fields:
+        value = data.get(field.key)
+        if _is_blank(value):
+            continue
+        option_keys = [option.key for option in field.options.all()]
+        try:
+            cleaned = _clean_field(field, value, option_keys)
+        except ValidationError as exc:
+            errors[field.key] = " ".join(exc.messages)
+            continue
+        if not _is_blank(cleaned):
+            clean[field.key] = cleaned
+    if errors:
+        raise AnswerInvalid(errors)
+    return clean
+
+
+def answer_data_missing(*, fields: list[Field], data: dict[str, Any]) -> list[Field]:
+    """The required fields that have no value in ``data``."""
+    return [field for field in fields if field.required and _is_blank(data.get(field.key))]

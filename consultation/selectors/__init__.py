@@ -1,0 +1,1 @@
+"""Reads of the consultation app, one module per area."""

@@ -1,0 +1,1 @@
+"""Writes of the consultation app, one module per area (answers, responses, lifecycle, ...)."""
