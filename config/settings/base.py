@@ -235,6 +235,8 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE: dict = {}  # filled by config.settings.schedule
+# Reports are rebuilt this long after the last submission or reopening, so bursts cost one build.
+REPORTS_REBUILD_DEBOUNCE_SECONDS = env.int("REPORTS_REBUILD_DEBOUNCE_SECONDS", default=120)
 
 # IMPORT-EXPORT
 IMPORT_EXPORT_USE_TRANSACTIONS = True

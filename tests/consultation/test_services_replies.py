@@ -1,0 +1,126 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from consultation.answer_values import AnswerInvalid
+from consultation.models import AnswerChoice, AnswerRevision, AnswerValue, Response, ResponseSubmission
+from consultation.services.answers import (
+    AnswerConflict,
+    ReplyLocked,
+    answer_restore,
+    answer_save,
+    response_get_or_create,
+)
+from consultation.services.responses import (
+    InvalidTransition,
+    SubmissionIncomplete,
+    response_reopen,
+    response_submit,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def reply(world):
+    return response_get_or_create(consultation=world.consultation, party=world.party_a)
+
+
+def test_saving_a_draft_writes_the_value_a_revision_and_typed_rows(world, reply):
+    item = world.items[0]
+    answer = answer_save(
+        response=reply,
+        item=item,
+        data={"position": "partially", "explanation": " Criminal Code, s. 201. "},
+        base_version=0,
+        user=world.member_a,
+        language="en",
+    )
+    assert answer.version == 1
+    assert answer.data == {"position": "partially", "explanation": "Criminal Code, s. 201."}
+    assert answer.is_complete is True
+    assert list(AnswerChoice.objects.filter(answer=answer).values_list("option__key", flat=True)) == ["partially"]
+    assert AnswerValue.objects.get(answer=answer).text == "Criminal Code, s. 201."
+    assert AnswerRevision.objects.filter(answer=answer).count() == 1
+    reply.refresh_from_db()
+    assert reply.last_activity_by == world.member_a
+
+
+def test_a_save_against_an_older_version_is_refused_with_the_current_answer(world, reply):
+    item = world.items[0]
+    answer_save(response=reply, item=item, data={"position": "yes"}, base_version=0, user=world.member_a)
+    with pytest.raises(AnswerConflict) as conflict:
+        answer_save(response=reply, item=item, data={"position": "no"}, base_version=0, user=world.head_a)
+    assert conflict.value.current.data == {"position": "yes"}
+    assert conflict.value.current.version == 1
+
+
+def test_an_unknown_option_is_refused_and_nothing_is_written(world, reply):
+    with pytest.raises(AnswerInvalid) as invalid:
+        answer_save(
+            response=reply, item=world.items[0], data={"position": "maybe"}, base_version=0, user=world.member_a
+        )
+    assert "position" in invalid.value.errors
+    assert AnswerRevision.objects.count() == 0
+
+
+def test_restore_brings_back_an_earlier_version_as_a_new_one(world, reply):
+    item = world.items[0]
+    answer_save(response=reply, item=item, data={"position": "yes"}, base_version=0, user=world.member_a)
+    answer = answer_save(response=reply, item=item, data={"position": "no"}, base_version=1, user=world.member_a)
+    restored = answer_restore(answer=answer, version=1, base_version=2, user=world.head_a)
+    assert restored.version == 3
+    assert restored.data == {"position": "yes"}
+    assert AnswerRevision.objects.get(answer=restored, version=3).source == "restore"
+
+
+def test_submission_is_refused_while_required_fields_are_missing(world, reply):
+    answer_save(response=reply, item=world.items[0], data={"position": "yes"}, base_version=0, user=world.member_a)
+    with pytest.raises(SubmissionIncomplete) as incomplete:
+        response_submit(response=reply, user=world.head_a)
+    assert [(m["item"].code, m["field"].key) for m in incomplete.value.missing] == [("ROBOT-01", "position")]
+    reply.refresh_from_db()
+    assert reply.status == "draft"
+
+
+def test_submission_locks_the_reply_and_keeps_a_snapshot(world, reply, django_capture_on_commit_callbacks):
+    for item in world.items:
+        answer_save(response=reply, item=item, data={"position": "no"}, base_version=0, user=world.member_a)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        submission = response_submit(response=reply, user=world.head_a)
+    assert len(callbacks) == 1
+    reply.refresh_from_db()
+    assert reply.status == "submitted"
+    assert reply.submitted_by == world.head_a
+    assert submission.snapshot["GENAI-01"]["data"] == {"position": "no"}
+    world.consultation.refresh_from_db()
+    assert world.consultation.data_version == 1
+    with pytest.raises(ReplyLocked):
+        answer_save(response=reply, item=world.items[0], data={"position": "yes"}, base_version=1, user=world.head_a)
+
+
+def test_submission_after_the_deadline_needs_an_extension(world, reply):
+    for item in world.items:
+        answer_save(response=reply, item=item, data={"position": "yes"}, base_version=0, user=world.member_a)
+    world.consultation.closes_on = timezone.localdate() - datetime.timedelta(days=1)
+    world.consultation.save()
+    reply.refresh_from_db()
+    with pytest.raises(ReplyLocked):
+        response_submit(response=reply, user=world.head_a)
+    Response.objects.filter(pk=reply.pk).update(extended_until=timezone.localdate() + datetime.timedelta(days=3))
+    response_submit(response=reply, user=world.head_a)
+    assert ResponseSubmission.objects.filter(response=reply).count() == 1
+
+
+def test_reopening_needs_a_reason_and_a_submitted_reply(world, reply):
+    with pytest.raises(InvalidTransition):
+        response_reopen(response=reply, user=world.secretariat, reason="Missing statistics")
+    for item in world.items:
+        answer_save(response=reply, item=item, data={"position": "yes"}, base_version=0, user=world.member_a)
+    response_submit(response=reply, user=world.head_a)
+    with pytest.raises(InvalidTransition):
+        response_reopen(response=reply, user=world.secretariat, reason="  ")
+    reopened = response_reopen(response=reply, user=world.secretariat, reason="Please add the 2023 statistics.")
+    assert reopened.status == "reopened"
+    assert reopened.reopen_reason == "Please add the 2023 statistics."
