@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("consultation.urls")),
+    path("", include("consultation.urls_offline")),
     path("secretariat/", include("consultation.urls_secretariat")),
     path("reports/", include("reports.urls")),
     path(f"{settings.ADMIN_URL}", admin.site.urls),

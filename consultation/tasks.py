@@ -1,0 +1,1 @@
+"""Celery tasks of the consultation app: thin, idempotent, taking ids and calling services."""

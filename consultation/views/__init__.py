@@ -1,0 +1,1 @@
+"""Views of the consultation app: the delegation workspace, offline round trips, the Secretariat."""
