@@ -199,11 +199,15 @@ def can_extend_deadline(user: Any, response: Response) -> bool:
 def can_invite(user: Any, *, role: str, party_id: int | None) -> bool:
     """Secretariat invites heads (and Secretariat/Committee); a head invites members of their Party."""
     roles = roles_of(user)
-    if roles.is_secretariat and role in ("head", "member", "secretariat", "committee"):
-        return True
-    if roles.is_head and role == "member" and party_id is not None and party_id == roles.party_id:
-        return True
-    return False
+    if roles.is_secretariat:
+        return role in ("head", "member", "secretariat", "committee")
+    if not roles.is_head:
+        return False
+    if role != "member":
+        return False
+    if party_id is None:
+        return False
+    return party_id == roles.party_id
 
 
 def can_manage_party_members(user: Any, party_id: int) -> bool:
@@ -213,6 +217,45 @@ def can_manage_party_members(user: Any, party_id: int) -> bool:
     if roles.is_head and roles.party_id == party_id:
         return True
     return False
+
+
+def can_view_invitations(user: Any) -> bool:
+    """The invitations page: the Secretariat, and heads of delegation for their own Party."""
+    roles = roles_of(user)
+    if roles.is_secretariat:
+        return True
+    if roles.is_head:
+        return True
+    return False
+
+
+def can_revoke_invitation(user: Any, invitation: Any) -> bool:
+    roles = roles_of(user)
+    if not roles.authenticated:
+        return False
+    if roles.is_secretariat:
+        return True
+    if not roles.is_head:
+        return False
+    if invitation.party_id != roles.party_id:
+        return False
+    return invitation.role == "member"
+
+
+def can_remove_member(user: Any, membership: Any) -> bool:
+    """A head removes members of their own Party (never a head, never themselves); the Secretariat anyone."""
+    roles = roles_of(user)
+    if not roles.authenticated:
+        return False
+    if roles.is_secretariat:
+        return True
+    if not roles.is_head:
+        return False
+    if membership.party_id != roles.party_id:
+        return False
+    if membership.user_id == user.pk:
+        return False
+    return membership.role == "member"
 
 
 def can_view_audit_log(user: Any) -> bool:

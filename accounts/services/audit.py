@@ -1,4 +1,4 @@
-"""Writes about people: the audit trail first, since every other service records into it."""
+"""The audit trail: every other service records into it, inside its own transaction."""
 
 from __future__ import annotations
 
@@ -6,13 +6,20 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from .models import AuditEvent
+from accounts.models import AuditEvent
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address as allauth sees it (so trusted-proxy settings apply to audit and rate limits alike)."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    from allauth.account.adapter import get_adapter
+    from django.core.exceptions import PermissionDenied
+
+    try:
+        return get_adapter(request).get_client_ip(request) or None
+    except PermissionDenied:
+        return request.META.get("REMOTE_ADDR") or None
 
 
 def audit_record(
