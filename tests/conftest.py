@@ -14,6 +14,14 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """allauth's rate limits and used TOTP codes live in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def background_paper(db):
     """The real 2024 consultation, loaded from the project's data file and opened."""

@@ -203,7 +203,10 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "confirm_email": "1/3m/key",
+    # Not an allauth action: the invitation link page (accounts.views.invitation_accept), per IP.
+    "invitation_accept": "20/m/ip",
 }
+INVITATION_EXPIRY_DAYS = env.int("INVITATION_EXPIRY_DAYS", default=14)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Lanzarote Consultations"
 MFA_ADAPTER = "allauth.mfa.adapter.DefaultMFAAdapter"
