@@ -1,0 +1,148 @@
+"""Comparative reports: what the Committee reads, built in the background from submitted replies.
+
+A ``Report`` is one scope of one consultation (an article, a theme, an item, article × theme, or the
+overview). Each build is a ``ReportRun`` (the state users watch); a successful run writes exactly
+one ``ReportVersion`` holding the aggregated figures (``data``, the single source of every output)
+and the rendered HTML, PDF, DOCX and XLSX. ``Report.current_version`` flips to the new version in
+the same transaction that marks the run done, so an interrupted build never replaces a good one.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ScopeKind(models.TextChoices):
+    OVERVIEW = "overview", _("Consultation overview")
+    ARTICLE = "article", _("Convention article")
+    THEME = "theme", _("Technology theme")
+    ITEM = "item", _("Item (compilation of replies)")
+    ARTICLE_THEME = "article_theme", _("Article × theme")
+
+
+class ReportLanguage(models.TextChoices):
+    # Headings are in English and French; the Parties' answers stay in the language written.
+    BILINGUAL = "bilingual", _("English and French")
+
+
+class Report(models.Model):
+    """One report scope of a consultation; its versions are the builds that succeeded."""
+
+    consultation = models.ForeignKey("consultation.Consultation", on_delete=models.CASCADE, related_name="reports")
+    scope_kind = models.CharField(max_length=16, choices=ScopeKind.choices)
+    scope_key = models.CharField(
+        max_length=80, blank=True, help_text=_("Article number, theme code, item code, or 'number:theme'.")
+    )
+    language = models.CharField(max_length=10, choices=ReportLanguage.choices, default=ReportLanguage.BILINGUAL)
+    title = models.CharField(max_length=500, blank=True)
+    current_version = models.OneToOneField(
+        "ReportVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="current_of"
+    )
+    built_data_version = models.IntegerField(
+        default=-1, help_text=_("The consultation's data version the current version was built from.")
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["consultation", "scope_kind", "scope_key"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "scope_kind", "scope_key", "language"], name="report_unique_scope"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title or f"{self.scope_kind}:{self.scope_key}"
+
+    @property
+    def scope(self) -> str:
+        return f"{self.scope_kind}:{self.scope_key}" if self.scope_key else self.scope_kind
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+ACTIVE_RUN_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
+
+
+class ReportRun(models.Model):
+    """One build of a report: the state the Secretariat watches (Celery results are not kept)."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="runs")
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    data_version = models.IntegerField(null=True, blank=True)
+    trigger = models.CharField(max_length=20, default="manual", help_text=_("manual, refresh, sweep, command"))
+    formats = models.JSONField(default=list, blank=True, help_text=_("Formats to write; empty means all."))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("report build")
+        verbose_name_plural = _("report builds")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report"], condition=models.Q(status__in=["queued", "running"]), name="report_one_active_run"
+            ),
+            models.CheckConstraint(condition=models.Q(progress__lte=100), name="report_run_progress_max_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} #{self.pk} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_RUN_STATUSES
+
+
+def report_file_upload_to(instance: ReportVersion, filename: str) -> str:
+    return f"reports/{instance.report_id}/run-{instance.run_id}/{filename}"
+
+
+class ReportVersion(models.Model):
+    """The output of one successful run; drafts are Secretariat-only until published."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="versions")
+    run = models.OneToOneField(ReportRun, on_delete=models.PROTECT, related_name="version")
+    number = models.PositiveIntegerField()
+    data_version = models.IntegerField()
+    data = models.JSONField(default=dict)
+    html = models.TextField(blank=True)
+    pdf = models.FileField(upload_to=report_file_upload_to, max_length=300, blank=True)
+    docx = models.FileField(upload_to=report_file_upload_to, max_length=300, blank=True)
+    xlsx = models.FileField(upload_to=report_file_upload_to, max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["report", "-number"]
+        verbose_name = _("report version")
+        verbose_name_plural = _("report versions")
+        constraints = [models.UniqueConstraint(fields=["report", "number"], name="report_version_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.report} v{self.number}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
