@@ -24,10 +24,12 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# The compiled catalogue (locale/fr/LC_MESSAGES/django.mo) is committed, so a machine without gettext
+# runs the platform; after editing django.po, run `make messages` (needs gettext's msgfmt).
 messages: install
 	$(PY) manage.py compilemessages --ignore=.venv -v0
 
-migrate: install messages
+migrate: install
 	$(PY) manage.py migrate --noinput -v0
 
 load: migrate
@@ -45,16 +47,16 @@ run: demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## make test: install the test tools and run the whole suite (unit, e2e, reliability)
-test: install-dev messages
+test: install-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-unit: install-dev messages
+unit: install-dev
 	$(PY) -m pytest -m "not e2e and not reliability" $(PYTEST_ARGS)
 
-e2e: install-dev messages
+e2e: install-dev
 	$(PY) -m pytest -m e2e $(PYTEST_ARGS)
 
-reliability: install-dev messages
+reliability: install-dev
 	$(PY) -m pytest -m reliability $(PYTEST_ARGS)
 
 ## make worker: a Celery worker with the beat scheduler (needs CELERY_BROKER_URL=redis://...)
