@@ -1,0 +1,343 @@
+"""The figures of a comparative report, aggregated in the database from submitted replies only.
+
+``report_figures`` runs a FIXED number of queries whatever the number of Parties, items or fields:
+counts, groupings and ranks come from GROUP BY over the typed answer rows (``AnswerChoice``,
+``AnswerValue``, ``LegalReference``); only the lists the report prints in full (Party names under
+each option, numbers, texts, legal references) are read row by row, and texts are streamed with
+``.iterator()``. The result is plain JSON: the single source of the HTML, PDF, DOCX and XLSX.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.utils import timezone
+
+from consultation.models import (
+    CHOICE_FIELD_TYPES,
+    Answer,
+    AnswerChoice,
+    AnswerValue,
+    Consultation,
+    Field,
+    FieldType,
+    Item,
+    LegalReference,
+    Option,
+    Party,
+    Response,
+    ResponseStatus,
+)
+
+SUBMITTED = ResponseStatus.SUBMITTED
+TEXT_CHUNK = 500
+ONE_DECIMAL = Decimal("0.1")
+TWO_DECIMALS = Decimal("0.01")
+
+
+def percent(part: int, whole: int) -> float:
+    """Share of ``whole`` in percent, one decimal, rounded half up (3/6 → 50.0, 1/6 → 16.7)."""
+    if not whole:
+        return 0.0
+    return float((Decimal(part) * 100 / Decimal(whole)).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP))
+
+
+def number_text(value: Decimal | None) -> str | None:
+    """A decimal as plain text without trailing zeros (12.5000 → "12.5", 1E+1 → "10")."""
+    if value is None:
+        return None
+    text = format(value.normalize(), "f")
+    return text if text != "-0" else "0"
+
+
+def median_of_sorted(values: list[Decimal]) -> Decimal | None:
+    if not values:
+        return None
+    middle = len(values) // 2
+    if len(values) % 2:
+        return values[middle]
+    return (values[middle - 1] + values[middle]) / 2
+
+
+def median_of_distribution(distribution: list[int]) -> Decimal | None:
+    """Median rank from counts per rank (``distribution[0]`` is how many put the option first)."""
+    total = sum(distribution)
+    if not total:
+        return None
+
+    def nth(position: int) -> int:  # 0-based position in the sorted list of ranks
+        seen = 0
+        for index, count in enumerate(distribution):
+            seen += count
+            if position < seen:
+                return index + 1
+        return len(distribution)
+
+    if total % 2:
+        return Decimal(nth(total // 2))
+    return Decimal(nth(total // 2 - 1) + nth(total // 2)) / 2
+
+
+def _party_name(party: dict[str, Any]) -> str:
+    return party["name_en"]
+
+
+def report_figures(*, consultation: Consultation, items: QuerySet[Item]) -> dict[str, Any]:
+    """Participation, per-field figures, compilations and the Parties × closed-fields matrix for ``items``."""
+    built_at = timezone.now()
+    item_ids = items.values("pk")
+    item_rows = list(
+        Item.objects.filter(pk__in=item_ids)
+        .select_related("theme")
+        .order_by("order", "code")
+        .only("id", "code", "order", "text_en", "text_fr", "theme__code", "theme__name_en", "theme__name_fr")
+    )
+    articles_by_item: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for link in (
+        Item.articles.through.objects.filter(item_id__in=item_ids).select_related("article").order_by("article__number")
+    ):
+        articles_by_item[link.item_id].append(
+            {"number": link.article.number, "title_en": link.article.title_en, "title_fr": link.article.title_fr}
+        )
+    fields = list(Field.objects.filter(item_id__in=item_ids).order_by("order", "id"))
+    options_by_field: dict[int, list[Option]] = defaultdict(list)
+    for option in Option.objects.filter(field__item_id__in=item_ids).order_by("order", "id"):
+        options_by_field[option.field_id].append(option)
+    parties = {
+        row["id"]: row
+        for row in Party.objects.order_by("name_en").values("id", "iso2", "name_en", "name_fr", "is_active")
+    }
+
+    answered = Answer.objects.filter(
+        response__consultation=consultation, response__status=SUBMITTED, item_id__in=item_ids, is_answered=True
+    )
+    replying_per_item = {
+        row["item_id"]: row["n"]
+        for row in answered.values("item_id").annotate(n=Count("response__party_id", distinct=True))
+    }
+    replying_rows = list(
+        Response.objects.filter(
+            consultation=consultation,
+            status=SUBMITTED,
+            answers__item_id__in=item_ids,
+            answers__is_answered=True,
+        )
+        .values("party_id")
+        .annotate(last=Max("submitted_at"))
+    )
+    replied_ids = {row["party_id"] for row in replying_rows}
+    last_submission = max((row["last"] for row in replying_rows), default=None)
+
+    scope_filter = {
+        "answer__response__consultation": consultation,
+        "answer__response__status": SUBMITTED,
+        "answer__item_id__in": item_ids,
+    }
+    choices = AnswerChoice.objects.filter(**scope_filter)
+    option_counts = {
+        (row["field_id"], row["option_id"]): row["n"]
+        for row in choices.values("field_id", "option_id").annotate(
+            n=Count("answer__response__party_id", distinct=True)
+        )
+    }
+    replying_per_field = {
+        row["field_id"]: row["n"]
+        for row in choices.values("field_id").annotate(n=Count("answer__response__party_id", distinct=True))
+    }
+    # Who chose what (single and multiple choice) and who ranked what first: the Party lists and the matrix.
+    parties_by_option: dict[tuple[int, int], list[int]] = defaultdict(list)
+    matrix_cells: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for field_id, option_id, party_id in (
+        choices.filter(Q(rank__isnull=True) | Q(rank=1))
+        .order_by("answer__response__party__name_en", "option__order", "option_id")
+        .values_list("field_id", "option_id", "answer__response__party_id")
+    ):
+        parties_by_option[(field_id, option_id)].append(party_id)
+        matrix_cells[(party_id, field_id)].append(option_id)
+    rank_distribution: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
+    for row in choices.filter(rank__isnull=False).values("field_id", "option_id", "rank").annotate(n=Count("id")):
+        rank_distribution[(row["field_id"], row["option_id"])][row["rank"]] = row["n"]
+
+    values = AnswerValue.objects.filter(**scope_filter)
+    number_stats = {
+        row["field_id"]: row
+        for row in values.filter(number__isnull=False)
+        .values("field_id")
+        .annotate(total=Sum("number"), low=Min("number"), high=Max("number"), n=Count("id"))
+    }
+    numbers_by_field: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
+    for field_id, party_id, number in (
+        values.filter(number__isnull=False)
+        .order_by("field_id", "number", "answer__response__party__name_en")
+        .values_list("field_id", "answer__response__party_id", "number")
+    ):
+        numbers_by_field[field_id].append((party_id, number))
+    texts_by_field: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for field_id, party_id, text, language in (
+        values.exclude(text="")
+        .order_by("field_id", "answer__response__party__name_en")
+        .values_list("field_id", "answer__response__party_id", "text", "answer__language")
+        .iterator(chunk_size=TEXT_CHUNK)
+    ):
+        party = parties[party_id]
+        texts_by_field[field_id].append(
+            {"party": _party_name(party), "party_fr": party["name_fr"], "language": language, "text": text}
+        )
+    references_by_field: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for field_id, party_id, instrument, provision, url in (
+        LegalReference.objects.filter(**scope_filter)
+        .order_by("field_id", "answer__response__party__name_en", "position")
+        .values_list("field_id", "answer__response__party_id", "instrument", "provision", "url")
+        .iterator(chunk_size=TEXT_CHUNK)
+    ):
+        references_by_field[field_id].append(
+            {"party": _party_name(parties[party_id]), "instrument": instrument, "provision": provision, "url": url}
+        )
+
+    fields_by_item: dict[int, list[Field]] = defaultdict(list)
+    for field in fields:
+        fields_by_item[field.item_id].append(field)
+
+    def field_figures(field: Field) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": field.pk,
+            "key": field.key,
+            "type": field.type,
+            "label_en": field.label_en or "",
+            "label_fr": field.label_fr or field.label_en or "",
+            "unit": field.unit,
+        }
+        if field.type in (FieldType.SINGLE_CHOICE, FieldType.MULTIPLE_CHOICE):
+            replying = replying_per_field.get(field.pk, 0)
+            out["replying"] = replying
+            out["options"] = [
+                {
+                    "id": option.pk,
+                    "key": option.key,
+                    "label_en": option.label_en or "",
+                    "label_fr": option.label_fr or option.label_en or "",
+                    "count": option_counts.get((field.pk, option.pk), 0),
+                    "percent": percent(option_counts.get((field.pk, option.pk), 0), replying),
+                    "parties": [_party_name(parties[p]) for p in parties_by_option.get((field.pk, option.pk), [])],
+                }
+                for option in options_by_field[field.pk]
+            ]
+        elif field.type == FieldType.RANKING:
+            options = options_by_field[field.pk]
+            out["replying"] = replying_per_field.get(field.pk, 0)
+            ranked = []
+            for option in options:
+                by_rank = rank_distribution.get((field.pk, option.pk), {})
+                distribution = [by_rank.get(rank, 0) for rank in range(1, len(options) + 1)]
+                count = sum(distribution)
+                mean = (
+                    (Decimal(sum(rank * n for rank, n in enumerate(distribution, start=1))) / count).quantize(
+                        TWO_DECIMALS, rounding=ROUND_HALF_UP
+                    )
+                    if count
+                    else None
+                )
+                median = median_of_distribution(distribution)
+                ranked.append(
+                    {
+                        "id": option.pk,
+                        "key": option.key,
+                        "label_en": option.label_en or "",
+                        "label_fr": option.label_fr or option.label_en or "",
+                        "count": count,
+                        "mean": float(mean) if mean is not None else None,
+                        "median": float(median) if median is not None else None,
+                        "distribution": distribution,
+                        "first": [_party_name(parties[p]) for p in parties_by_option.get((field.pk, option.pk), [])],
+                    }
+                )
+            out["options"] = sorted(ranked, key=lambda o: (o["mean"] is None, o["mean"] or 0))
+        elif field.type == FieldType.NUMBER:
+            stats = number_stats.get(field.pk)
+            numbers = numbers_by_field.get(field.pk, [])
+            out["replying"] = len(numbers)
+            out["stats"] = {
+                "count": stats["n"] if stats else 0,
+                "total": number_text(stats["total"]) if stats else None,
+                "median": number_text(median_of_sorted([n for _p, n in numbers])),
+                "min": number_text(stats["low"]) if stats else None,
+                "max": number_text(stats["high"]) if stats else None,
+            }
+            out["values"] = sorted(
+                ({"party": _party_name(parties[p]), "value": number_text(n)} for p, n in numbers),
+                key=lambda row: row["party"],
+            )
+        elif field.type == FieldType.TEXT:
+            out["answers"] = texts_by_field.get(field.pk, [])
+            out["replying"] = len(out["answers"])
+        elif field.type == FieldType.LEGAL_REFERENCES:
+            out["references"] = references_by_field.get(field.pk, [])
+            out["replying"] = len({row["party"] for row in out["references"]})
+        return out
+
+    report_items = []
+    matrix_columns = []
+    for item in item_rows:
+        item_fields = [field_figures(field) for field in fields_by_item[item.pk] if field.type != FieldType.ATTACHMENT]
+        report_items.append(
+            {
+                "id": item.pk,
+                "code": item.code,
+                "text_en": item.text_en or "",
+                "text_fr": item.text_fr or item.text_en or "",
+                "theme": {
+                    "code": item.theme.code,
+                    "name_en": item.theme.name_en,
+                    "name_fr": item.theme.name_fr or item.theme.name_en,
+                },
+                "articles": articles_by_item.get(item.pk, []),
+                "replying": replying_per_item.get(item.pk, 0),
+                "fields": item_fields,
+            }
+        )
+        for field in fields_by_item[item.pk]:
+            if field.type in CHOICE_FIELD_TYPES:
+                matrix_columns.append({"field_id": field.pk, "item": item.code, "key": field.key, "type": field.type})
+
+    option_index = {
+        option.pk: (position, option) for opts in options_by_field.values() for position, option in enumerate(opts)
+    }
+    replied = [party for pid, party in parties.items() if pid in replied_ids]
+    not_replied = [party for pid, party in parties.items() if pid not in replied_ids and party["is_active"]]
+    matrix_rows = []
+    for party in replied:
+        cells = []
+        for column in matrix_columns:
+            chosen = matrix_cells.get((party["id"], column["field_id"]), [])
+            if not chosen:
+                cells.append(None)
+                continue
+            labels = [option_index[o][1].label_en or option_index[o][1].key for o in chosen]
+            prefix = "1. " if column["type"] == FieldType.RANKING else ""
+            cells.append({"label": prefix + "; ".join(labels), "index": option_index[chosen[0]][0]})
+        matrix_rows.append({"party": _party_name(party), "cells": cells})
+
+    def party_entry(party: dict[str, Any]) -> dict[str, str]:
+        return {"name_en": party["name_en"], "name_fr": party["name_fr"] or party["name_en"], "iso2": party["iso2"]}
+
+    return {
+        "consultation": {
+            "slug": consultation.slug,
+            "title_en": consultation.title_en or "",
+            "title_fr": consultation.title_fr or consultation.title_en or "",
+        },
+        "built_at": built_at.isoformat(),
+        "cutoff": built_at.isoformat(),
+        "last_submission": last_submission.isoformat() if last_submission else None,
+        "participation": {
+            "replied": [party_entry(p) for p in replied],
+            "not_replied": [party_entry(p) for p in not_replied],
+            "replied_count": len(replied),
+            "asked_count": len(replied) + len(not_replied),
+        },
+        "items": report_items,
+        "matrix": {"columns": matrix_columns, "rows": matrix_rows},
+    }
