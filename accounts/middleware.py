@@ -1,15 +1,22 @@
-"""Per-user language, and MFA enrolment for the roles that must have it."""
+"""Per-user language, session lifetime and account state, and MFA enrolment for the roles that must have it."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import SESSION_KEY, logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from . import access
+from .receivers import SESSION_STARTED_KEY
+from .services import audit_record
 
 
 class UserLanguageMiddleware:
@@ -26,31 +33,79 @@ class UserLanguageMiddleware:
         return self.get_response(request)
 
 
-MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/invitations/")
-
-
-class MFARequiredMiddleware:
-    """Send Secretariat, heads of delegation and administrators to TOTP enrolment until they enrol."""
+class SessionSecurityMiddleware:
+    """End a session at the next request when its account was deactivated (or deleted), and when it is older than
+    ``SESSION_ABSOLUTE_SECONDS`` however active it was. The idle timeout is the session cookie age, renewed on
+    every request (``SESSION_SAVE_EVERY_REQUEST``)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = getattr(request, "session", None)
         user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and not request.path.startswith(MFA_EXEMPT_PREFIXES)
-            and request.path != "/"
-            and access.requires_mfa(user)
-            and not (settings.DEBUG and settings.DEMO_MODE)
-            and not user_has_mfa(user)
-        ):
-            return redirect("mfa_activate_totp")
+        if session is None or user is None:
+            return self.get_response(request)
+        if not user.is_authenticated:
+            if SESSION_KEY in session:
+                # Django's backends refuse inactive or deleted accounts: the session is worthless, drop it entirely.
+                session.flush()
+            return self.get_response(request)
+        started = session.get(SESSION_STARTED_KEY)
+        now = time.time()
+        if started is None:
+            session[SESSION_STARTED_KEY] = now
+        elif now - float(started) > settings.SESSION_ABSOLUTE_SECONDS:
+            audit_record(event_type="session.expired", actor=user, object_repr=user.email, request=request)
+            logout(request)
+            messages.info(request, _("Your session has expired. Please sign in again."))
+            return redirect(f"{reverse('account_login')}?next={request.path}")
         return self.get_response(request)
 
 
+# Paths a person who must enrol can still reach: allauth's pages (log-out, MFA enrolment, password), static files,
+# the language switch, the public landing page and invitation links.
+MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/invitations/accept/")
+
+
+class MFARequiredMiddleware:
+    """Send Secretariat, heads of delegation and administrators to TOTP enrolment, from every other page, until
+    they enrol. Demo accounts are spared only when both ``DEBUG`` and ``DEMO_MODE`` are on (never in production,
+    whose settings force both off)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self._must_enrol(request):
+            target = reverse("mfa_activate_totp")
+            if getattr(request, "htmx", False):
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = target
+                return response
+            return redirect(target)
+        return self.get_response(request)
+
+    @staticmethod
+    def _must_enrol(request: HttpRequest) -> bool:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return False
+        if request.path == "/" or request.path.startswith(MFA_EXEMPT_PREFIXES):
+            return False
+        if settings.DEBUG and getattr(settings, "DEMO_MODE", False):
+            return False
+        if not access.requires_mfa(user):
+            return False
+        return not user_has_mfa(user)
+
+
 def user_has_mfa(user) -> bool:
+    """TOTP or a security key; recovery codes alone do not count."""
     from allauth.mfa.models import Authenticator
 
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    return (
+        Authenticator.objects.filter(user=user)
+        .filter(type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN])
+        .exists()
+    )

@@ -1,0 +1,65 @@
+"""allauth's pages render inside the platform's layout, in English and French, and sign-up stays closed."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.access.helpers import login_with_mfa
+
+pytestmark = pytest.mark.django_db
+
+ANONYMOUS_PAGES = ["account_login", "account_reset_password", "account_signup"]
+SIGNED_IN_PAGES = ["account_email", "account_change_password", "mfa_index", "usersessions_list", "account_logout"]
+
+
+@pytest.mark.parametrize("name", ANONYMOUS_PAGES)
+def test_entrance_pages_use_the_platform_layout(client, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'class="site-header"' in body
+    assert "account-layout--entrance" in body
+    assert "sign up" not in body.lower()
+
+
+def test_signup_is_closed(client):
+    response = client.post(
+        reverse("account_signup"),
+        {"email": "x@example.org", "password1": "A-long-pass-123", "password2": "A-long-pass-123"},
+    )
+    assert "Accounts are created by invitation" in response.content.decode()
+    from accounts.models import User
+
+    assert not User.objects.filter(email="x@example.org").exists()
+
+
+@pytest.mark.parametrize("name", SIGNED_IN_PAGES)
+def test_manage_pages_use_the_platform_layout(client, world, name):
+    login_with_mfa(client, world.head_a)
+    response = client.get(reverse(name))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'class="site-header"' in body
+    assert "account-layout" in body
+
+
+def test_totp_enrolment_page_shows_the_qr_code(client, world):
+    from tests import factories as f
+
+    client.post(reverse("account_login"), {"login": world.head_a.email, "password": f.PASSWORD})
+    response = client.get(reverse("mfa_activate_totp"))
+    assert response.status_code == 302  # allauth asks for the password again before any MFA change
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    client.post(reverse("account_reauthenticate"), {"password": f.PASSWORD})
+    response = client.get(reverse("mfa_activate_totp"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'class="account-qr" src="data:image/svg+xml;base64,' in body
+    assert 'name="code"' in body
+
+
+def test_login_page_in_french(client):
+    response = client.get(reverse("account_login"), headers={"accept-language": "fr"})
+    assert response.status_code == 200
+    assert '<html lang="fr">' in response.content.decode()
