@@ -323,3 +323,29 @@ def require(request: Any, allowed: bool, *, reason: str, obj: Any = None, leak_s
     """``deny`` unless ``allowed``; views call it with one of the rules above."""
     if not allowed:
         deny(request, reason=reason, obj=obj, leak_safe=leak_safe)
+
+
+# --- Delegation workspace (consultation.views.workspace) ------------------------------------------
+
+
+def can_open_reply(user: Any, consultation: Consultation) -> bool:
+    """The delegation's reply pages: a delegation member or head, for a consultation they can see.
+
+    The reply shown is always the person's own Party's; the Secretariat and the Committee have no
+    Party and use their own pages.
+    """
+    if not roles_of(user).has_delegation:
+        return False
+    if not can_view_consultation(user, consultation):
+        return False
+    return True
+
+
+def can_download_attachment(user: Any, attachment: Any) -> bool:
+    """A document attached to an answer: whoever may read that reply."""
+    return can_view_response(user, attachment.answer.response)
+
+
+def can_view_article(user: Any) -> bool:
+    """The short article pages (Convention text references): any signed-in person."""
+    return roles_of(user).authenticated
