@@ -1,0 +1,223 @@
+"""A Party's reply as documents: DOCX (python-docx) and PDF (a platform template → ``html_to_pdf``).
+
+Ministries circulate a draft for internal clearance, and the submission receipt carries the
+submitted reply: both come from a ``ReplyDocument`` (``consultation.selectors.offline``), so every
+format shows the same values. Texts are the active language's (item texts, labels); headings are
+bilingual, English / French. Answer texts are only ever inserted as text: python-docx escapes
+them as XML character data and the PDF template is autoescaped, so markup, scripts and formulas in
+an answer are printed, never interpreted.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from .models import FieldType
+from .rendering import html_to_pdf
+from .selectors.offline import ReplyDocument
+
+_ILLEGAL_XML_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF_CONTENT_TYPE = "application/pdf"
+
+# Fixed headings, shown in both languages (translated centrally in locale/).
+HEADINGS = {
+    "reply": gettext_noop("Reply"),
+    "questionnaire": gettext_noop("Questionnaire"),
+    "articles": gettext_noop("Articles"),
+    "question": gettext_noop("Question"),
+    "guidance": gettext_noop("Guidance"),
+    "legal_references": gettext_noop("Legal references"),
+    "instrument": gettext_noop("Instrument"),
+    "provision": gettext_noop("Provision"),
+    "link": gettext_noop("Link"),
+    "contents": gettext_noop("Contents"),
+    "no_answer": gettext_noop("No answer"),
+    "options": gettext_noop("Options"),
+}
+
+
+def bilingual(message: str) -> str:
+    """``message`` in English and French ("Articles / Articles" is shown once)."""
+    versions = []
+    for language in ("en", "fr"):
+        with translation.override(language):
+            text = _(message)
+        if text not in versions:
+            versions.append(text)
+    return " / ".join(versions)
+
+
+def bilingual_pair(english: str, french: str) -> str:
+    """A model text's two columns, e.g. a theme's ``name_en`` and ``name_fr``."""
+    english, french = (english or "").strip(), (french or "").strip()
+    if not french or french == english:
+        return english
+    if not english:
+        return french
+    return f"{english} / {french}"
+
+
+def headings() -> dict[str, str]:
+    return {key: bilingual(message) for key, message in HEADINGS.items()}
+
+
+def _clean(text: Any) -> str:
+    return _ILLEGAL_XML_CHARS.sub("", str(text))
+
+
+def status_line(document: ReplyDocument) -> str:
+    """ "Draft for internal clearance" or "Submitted on <date>" (in the active language)."""
+    if document.is_submitted:
+        return _("Submitted on %(date)s") % {
+            "date": formats.date_format(timezone.localtime(document.submitted_at), "DATE_FORMAT")
+        }
+    return _("Draft for internal clearance")
+
+
+def document_context(document: ReplyDocument, *, reading_copy: bool = False) -> dict[str, Any]:
+    """What the PDF template shows; every value is plain data, escaped by the template."""
+    return {
+        "document": document,
+        "reading_copy": reading_copy,
+        "labels": headings(),
+        "title": bilingual(HEADINGS["questionnaire" if reading_copy else "reply"]),
+        "consultation_title": bilingual_pair(document.consultation.title_en, document.consultation.title_fr),
+        "party_name": bilingual_pair(document.party.name_en, document.party.name_fr),
+        "status_line": status_line(document),
+        "generated_on": formats.date_format(timezone.localtime(document.generated_at), "DATETIME_FORMAT"),
+        "sections": [
+            {
+                "heading": bilingual_pair(section.theme.name_en, section.theme.name_fr),
+                "items": [
+                    {
+                        "entry": entry,
+                        "articles": ", ".join(str(article.number) for article in entry.articles),
+                        "fields": [
+                            {
+                                "label": fv.field.label,
+                                "is_references": fv.field.type == FieldType.LEGAL_REFERENCES,
+                                "is_ranking": fv.field.type == FieldType.RANKING,
+                                "references": fv.references,
+                                "lines": fv.display_lines,
+                                "options": [
+                                    {"label": option.label, "chosen": _chosen(fv.value, option.key)}
+                                    for option in fv.options
+                                ],
+                            }
+                            for fv in entry.fields
+                        ],
+                    }
+                    for entry in section.items
+                ],
+            }
+            for section in document.themes
+        ],
+    }
+
+
+def _chosen(value: Any, key: str) -> bool:
+    if isinstance(value, list):
+        return key in value
+    return value == key
+
+
+def reply_pdf(document: ReplyDocument, *, reading_copy: bool = False) -> bytes:
+    """The reply as PDF, rendered from the platform's own template (autoescaped)."""
+    html = render_to_string(
+        "consultation/offline/reply_pdf.html", document_context(document, reading_copy=reading_copy)
+    )
+    return html_to_pdf(html=html)
+
+
+def reply_docx(document: ReplyDocument, *, reading_copy: bool = False) -> bytes:
+    """The reply as DOCX, with Word heading styles (Heading 1 theme, 2 item, 3 field) for a table of contents.
+
+    ``reading_copy`` adds what a ministry needs to answer offline: guidance and every listed option
+    (☒ chosen / ☐ not chosen).
+    """
+    from docx import Document
+    from docx.enum.text import WD_BREAK
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    context = document_context(document, reading_copy=reading_copy)
+    labels = context["labels"]
+    doc = Document()
+    doc.core_properties.title = _clean(f"{context['title']} – {context['party_name']}")[:255]
+    doc.core_properties.author = "Lanzarote Committee platform"
+
+    doc.add_paragraph(_clean(context["title"]), style="Title")
+    doc.add_paragraph(_clean(context["consultation_title"]), style="Subtitle")
+    doc.add_paragraph().add_run(_clean(context["party_name"])).bold = True
+    doc.add_paragraph(_clean(context["status_line"]))
+    doc.add_paragraph(_clean(context["generated_on"]))
+
+    # A table-of-contents field: Word fills it in from the headings ("Update field").
+    doc.add_paragraph(_clean(labels["contents"]), style="TOC Heading" if "TOC Heading" in doc.styles else None)
+    toc = doc.add_paragraph()
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), 'TOC \\o "1-3" \\h \\z \\u')
+    toc._p.append(field)
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+    for section in context["sections"]:
+        doc.add_heading(_clean(section["heading"]), level=1)
+        for item in section["items"]:
+            entry = item["entry"]
+            doc.add_heading(_clean(entry.item.code), level=2)
+            if item["articles"]:
+                paragraph = doc.add_paragraph()
+                paragraph.add_run(_clean(labels["articles"]) + ": ").bold = True
+                paragraph.add_run(_clean(item["articles"]))
+            paragraph = doc.add_paragraph()
+            paragraph.add_run(_clean(labels["question"]) + ": ").bold = True
+            paragraph.add_run(_clean(entry.item.text))
+            if reading_copy and entry.item.guidance:
+                paragraph = doc.add_paragraph()
+                paragraph.add_run(_clean(labels["guidance"]) + ": ").bold = True
+                paragraph.add_run(_clean(entry.item.guidance)).italic = True
+            for field_view in item["fields"]:
+                doc.add_heading(_clean(field_view["label"]), level=3)
+                if reading_copy and field_view["options"] and not field_view["is_ranking"]:
+                    for option in field_view["options"]:
+                        mark = "☒" if option["chosen"] else "☐"
+                        doc.add_paragraph(_clean(f"{mark} {option['label']}"))
+                    continue
+                if field_view["is_references"] and field_view["references"]:
+                    table = doc.add_table(rows=1, cols=3)
+                    table.style = "Table Grid"
+                    for cell, key in zip(table.rows[0].cells, ("instrument", "provision", "link"), strict=True):
+                        cell.text = _clean(labels[key])
+                        for run in cell.paragraphs[0].runs:
+                            run.bold = True
+                    for reference in field_view["references"]:
+                        cells = table.add_row().cells
+                        cells[0].text = _clean(reference["instrument"])
+                        cells[1].text = _clean(reference["provision"])
+                        cells[2].text = _clean(reference["url"])
+                    continue
+                if not field_view["lines"]:
+                    doc.add_paragraph(_clean(labels["no_answer"])).runs[0].italic = True
+                    continue
+                for line in field_view["lines"]:
+                    doc.add_paragraph(_clean(line))
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+def reply_filename(document: ReplyDocument, *, extension: str, reading_copy: bool = False) -> str:
+    """``reply-fr-emerging-technologies-2024.docx``: ASCII only, safe in a Content-Disposition header."""
+    prefix = "questionnaire" if reading_copy else "reply"
+    suffix = f"-{document.submission_sequence}" if document.submission_sequence else ""
+    return f"{prefix}-{document.party.iso2.lower()}-{document.consultation.slug}{suffix}.{extension}"
