@@ -241,6 +241,10 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE: dict = {}  # filled by config.settings.schedule
 # Reports are rebuilt this long after the last submission or reopening, so bursts cost one build.
 REPORTS_REBUILD_DEBOUNCE_SECONDS = env.int("REPORTS_REBUILD_DEBOUNCE_SECONDS", default=120)
+# A report build that keeps dying (worker killed, poison data) is marked failed after this many attempts.
+REPORTS_BUILD_MAX_ATTEMPTS = env.int("REPORTS_BUILD_MAX_ATTEMPTS", default=3)
+# A queued build not picked up after this long (lost message, broker was down) is sent again by the sweep.
+REPORTS_REQUEUE_AFTER_SECONDS = env.int("REPORTS_REQUEUE_AFTER_SECONDS", default=300)
 
 # IMPORT-EXPORT
 IMPORT_EXPORT_USE_TRANSACTIONS = True
