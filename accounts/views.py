@@ -44,7 +44,7 @@ def _error_text(error: ValidationError) -> str:
 @require_http_methods(["GET", "POST"])
 def invitations(request: HttpRequest) -> HttpResponse:
     access.require(request, access.can_view_invitations(request.user), reason="invitations", leak_safe=False)
-    form = InvitationForm(request.POST or None, user=request.user)
+    form = InvitationForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             invitation_create(
@@ -125,7 +125,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     context = {"invitation": invitation, "existing": existing}
     if existing is None:
         form = AcceptNewAccountForm(
-            request.POST or None, email=invitation.email, initial={"preferred_language": request.LANGUAGE_CODE}
+            request.POST if request.method == "POST" else None,
+            email=invitation.email,
+            initial={"preferred_language": request.LANGUAGE_CODE},
         )
         if request.method == "POST" and form.is_valid():
             try:
@@ -143,7 +145,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 messages.success(request, _("Welcome! Your account is ready."))
                 return perform_login(request, user, redirect_url=reverse("home"))
     else:
-        form = AcceptExistingAccountForm(request.POST or None)
+        form = AcceptExistingAccountForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             user = authenticate(request, email=existing.email, password=form.cleaned_data["password"])
             if user is None:

@@ -1,0 +1,208 @@
+"""The permission matrix: every URL of the project, as every actor, answers the status its area declared.
+
+The URL list comes from the URL configuration itself, so a new URL without a stated expectation fails
+``test_every_url_has_an_expectation``. The expectations live beside this file in ``expect_<area>.py`` modules
+(see README.md). Each (URL name, method, actor) triple is its own test.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.access.helpers import login_with_mfa
+from tests.access.world import PARTY_A_DRAFT_SENTINEL, party_a_draft, party_b_submitted
+
+ACTORS = ("anonymous", "member_a", "head_a", "member_b", "head_b", "secretariat", "committee", "admin")
+METHODS = ("get", "post")
+# Actors who must never read Party A's draft.
+OUTSIDERS_OF_A = ("anonymous", "member_b", "head_b", "committee")
+
+# URL prefixes left out of the matrix, each for a stated reason.
+EXEMPT_PREFIXES = {
+    settings.ADMIN_URL: "Django admin: staff only, its log-in goes through allauth (tests/accounts/test_security.py).",
+    "accounts/": "allauth's own pages (log-in, password, e-mail, MFA, sessions): allauth guards them; "
+    "tests/accounts covers how they render and refuse.",
+    "i18n/": "Django's language switch: public by design, changes only the visitor's own language.",
+    "static/": "Static files, public by design.",
+    "media/": "Uploads are never served from here; attachments go through access-checked views.",
+}
+
+HERE = Path(__file__).resolve().parent
+
+
+def walk_patterns(patterns: list, prefix: str = "", namespace: str = "") -> Iterator[tuple[str | None, str]]:
+    """(full URL name or None, route) for every pattern, descending into includes."""
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from walk_patterns(pattern.url_patterns, route, inner)
+        elif isinstance(pattern, URLPattern):
+            name = None
+            if pattern.name:
+                name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+            yield name, route
+
+
+def is_exempt(route: str) -> bool:
+    return any(route.startswith(prefix) for prefix in EXEMPT_PREFIXES)
+
+
+def project_urls() -> tuple[set[str], set[str]]:
+    """The named URLs the matrix must cover, and the routes of unnamed ones (which cannot be covered)."""
+    named, unnamed = set(), set()
+    for name, route in walk_patterns(get_resolver().url_patterns):
+        if is_exempt(route):
+            continue
+        if name is None:
+            unnamed.add(route)
+        else:
+            named.add(name)
+    return named, unnamed
+
+
+def load_expectations() -> tuple[dict[str, dict], list[str]]:
+    """Every ``expect_*.py`` module's EXPECTATIONS, merged; plus the problems found while merging."""
+    merged: dict[str, dict] = {}
+    problems: list[str] = []
+    for path in sorted(HERE.glob("expect_*.py")):
+        spec = importlib.util.spec_from_file_location(f"tests.access.{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        expectations = getattr(module, "EXPECTATIONS", None)
+        if not isinstance(expectations, dict):
+            problems.append(f"{path.name}: no EXPECTATIONS dict")
+            continue
+        for name, expectation in expectations.items():
+            if name in merged:
+                problems.append(f"{path.name}: {name} is already declared in {merged[name]['_source']}")
+                continue
+            merged[name] = {**expectation, "_source": path.name}
+    return merged, problems
+
+
+EXPECTATIONS, MERGE_PROBLEMS = load_expectations()
+
+
+def expectation_problems(name: str, expectation: dict) -> list[str]:
+    problems = []
+    if "get" not in expectation:
+        problems.append(f"{name}: no 'get' expectations (state the GET status even for POST-only views: 405)")
+    unknown_keys = set(expectation) - {"kwargs", "get", "post", "draft_of_party_a", "_source"}
+    if unknown_keys:
+        problems.append(f"{name}: unknown keys {sorted(unknown_keys)}")
+    for method in METHODS:
+        statuses = expectation.get(method)
+        if statuses is None:
+            continue
+        missing = [actor for actor in ACTORS if actor not in statuses]
+        if missing:
+            problems.append(f"{name} {method.upper()}: no expected status for {', '.join(missing)}")
+        unknown = [actor for actor in statuses if actor not in ACTORS]
+        if unknown:
+            problems.append(f"{name} {method.upper()}: unknown actors {', '.join(unknown)}")
+    return problems
+
+
+def test_every_url_has_an_expectation():
+    named, unnamed = project_urls()
+    missing = sorted(named - set(EXPECTATIONS))
+    assert not missing, "URLs without an expected status per actor (add them to tests/access/expect_<area>.py):\n" + (
+        "\n".join(f"  {name}" for name in missing)
+    )
+    assert not unnamed, "Unnamed URL patterns cannot be checked; give them a name:\n" + "\n".join(sorted(unnamed))
+
+
+def test_every_expectation_names_an_existing_url():
+    named, _unnamed = project_urls()
+    unknown = sorted(f"{name} ({EXPECTATIONS[name]['_source']})" for name in set(EXPECTATIONS) - named)
+    assert not unknown, "Expectations for URLs that do not exist (or are exempt):\n" + "\n".join(unknown)
+
+
+def test_every_expectation_is_complete():
+    problems = list(MERGE_PROBLEMS)
+    for name, expectation in sorted(EXPECTATIONS.items()):
+        problems += expectation_problems(name, expectation)
+    assert not problems, "\n".join(problems)
+
+
+def test_party_a_draft_is_never_promised_to_outsiders():
+    """Static half of the draft guarantee: no expectation file may grant Party A's draft to an outsider."""
+    offenders = []
+    for name, expectation in EXPECTATIONS.items():
+        if not expectation.get("draft_of_party_a") and not _kwargs_touch_draft(expectation):
+            continue
+        for actor in OUTSIDERS_OF_A:
+            if expectation.get("get", {}).get(actor) == 200:
+                offenders.append(f"{name}: GET {actor} 200")
+    assert not offenders, "Expectations granting Party A's draft to an outsider:\n" + "\n".join(offenders)
+
+
+def _kwargs_touch_draft(expectation: dict) -> bool:
+    """Whether the kwargs callable asks for Party A's draft; decided by reading its source, without a database."""
+    import inspect
+
+    kwargs = expectation.get("kwargs")
+    if kwargs is None:
+        return False
+    try:
+        return "party_a_draft" in inspect.getsource(kwargs)
+    except (OSError, TypeError):
+        return False
+
+
+def matrix_cases() -> Iterator[Any]:
+    for name in sorted(EXPECTATIONS):
+        expectation = EXPECTATIONS[name]
+        for method in METHODS:
+            if method not in expectation:
+                continue
+            for actor in ACTORS:
+                yield pytest.param(name, method, actor, id=f"{name}-{method}-{actor}")
+
+
+@pytest.fixture
+def matrix_world(world):
+    """The shared two-Party world, plus Party A's draft (with a sentinel text) and Party B's submitted reply."""
+    party_a_draft(world)
+    party_b_submitted(world)
+    world.touches_party_a_draft = False
+    return world
+
+
+@pytest.mark.parametrize(("name", "method", "actor"), list(matrix_cases()))
+def test_matrix(client, matrix_world, name, method, actor):
+    expectation = EXPECTATIONS[name]
+    statuses = expectation[method]
+    if actor not in statuses:
+        pytest.fail(f"{name} {method.upper()}: no expected status for {actor} in {expectation['_source']}")
+    kwargs = expectation["kwargs"](matrix_world) if expectation.get("kwargs") else {}
+    url = reverse(name, kwargs=kwargs)
+    if actor != "anonymous":
+        login_with_mfa(client, getattr(matrix_world, actor))
+    response = client.post(url, {}) if method == "post" else client.get(url)
+
+    expected = statuses[actor]
+    assert response.status_code == expected, (
+        f"{method.upper()} {url} as {actor}: got {response.status_code}, expected {expected} ({expectation['_source']})"
+    )
+    if actor == "anonymous" and expected == 302:
+        assert response["Location"].startswith(reverse("account_login")), (
+            f"anonymous {method.upper()} {url} should be sent to log in, went to {response['Location']}"
+        )
+    if actor in OUTSIDERS_OF_A:
+        if matrix_world.touches_party_a_draft or expectation.get("draft_of_party_a"):
+            assert response.status_code != 200, f"{actor} read Party A's draft at {url}"
+        if method == "get" and response.status_code == 200 and not getattr(response, "streaming", False):
+            assert PARTY_A_DRAFT_SENTINEL not in response.content.decode(errors="replace"), (
+                f"{actor} saw Party A's draft text at {url}"
+            )
