@@ -154,7 +154,10 @@ def answer_save(
     fields = list(item.fields.prefetch_related("options"))
     clean = answer_data_clean(fields=fields, data=data)
     answer = (
-        Answer.objects.select_for_update().select_related("updated_by").filter(response=response, item=item).first()
+        Answer.objects.select_for_update(of=("self",))
+        .select_related("updated_by")
+        .filter(response=response, item=item)
+        .first()
     )
     if answer is None:
         answer = Answer(response=response, item=item)
