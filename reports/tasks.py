@@ -1,1 +1,59 @@
-"""Celery tasks of the reports app."""
+"""Celery tasks of the reports app: thin, idempotent, taking ids and calling services.
+
+The names are part of the contract with ``consultation.events`` and the beat schedule.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from celery import shared_task
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.utils import timezone
+
+DB_RETRY_COUNTDOWN = 15
+
+
+@shared_task(
+    bind=True,
+    name="reports.tasks.report_run_execute",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=5,
+)
+def report_run_execute(self, run_id: int) -> None:
+    """Build one report run; redelivery and retries are safe (the service locks and checks the run)."""
+    from reports.services.builds import report_run_execute as execute
+
+    try:
+        execute(run_id=run_id)
+    except (OperationalError, InterfaceError, DatabaseError) as exc:
+        if self.request.is_eager:
+            raise
+        raise self.retry(exc=exc, countdown=DB_RETRY_COUNTDOWN) from exc
+
+
+@shared_task(bind=True, name="reports.tasks.reports_refresh_consultation", acks_late=True)
+def reports_refresh_consultation(self, consultation_id: int) -> None:
+    """After a submission or reopening (sent with a countdown): rebuild the consultation's stale reports.
+
+    Debounce: if replies changed again since this task was sent, a later task is on its way; let it build.
+    """
+    from reports.services.refresh import consultation_last_change
+    from reports.services.refresh import reports_refresh_consultation as refresh
+
+    if not self.request.is_eager:
+        last = consultation_last_change(consultation_id=consultation_id)
+        wait = datetime.timedelta(seconds=settings.REPORTS_REBUILD_DEBOUNCE_SECONDS - 1)
+        if last is not None and timezone.now() - last < wait:
+            return
+    refresh(consultation_id=consultation_id)
+
+
+@shared_task(name="reports.tasks.reports_sweep_stale", acks_late=True)
+def reports_sweep_stale() -> None:
+    """Every minute (beat): rebuild what is stale and resend builds that never reached a worker."""
+    from reports.services.refresh import reports_sweep_stale as sweep
+
+    sweep()

@@ -1,0 +1,389 @@
+"""The report's outputs, all written from the same aggregated figures (``ReportVersion.data``).
+
+``document_view`` turns the figures into what documents print (bilingual headings, the local data
+cut-off, one chart per choice field); ``render_html`` / ``render_pdf`` / ``render_docx`` /
+``render_xlsx`` write it out. Nothing here queries the database.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import io
+import re
+from collections.abc import Callable
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from .charts import bar_chart_png, bar_chart_svg
+from .labels import LABELS, PAIRS, both
+from .rendering import html_to_pdf
+
+CHOICE_TYPES = ("single_choice", "multiple_choice")
+MATRIX_COLOURS = 6
+ProgressCallback = Callable[[int, int], None]
+
+
+def _local(iso: str | None) -> str:
+    if not iso:
+        return "–"
+    moment = timezone.localtime(datetime.datetime.fromisoformat(iso))
+    return moment.strftime("%Y-%m-%d %H:%M %Z")
+
+
+def item_view(item: dict[str, Any]) -> dict[str, Any]:
+    """One item ready to print: bilingual texts and a chart (SVG and its spec) per choice field."""
+    view = copy.deepcopy(item)
+    view["theme_label"] = both(item["theme"]["name_en"], item["theme"]["name_fr"])
+    view["article_labels"] = [
+        both(f"Article {a['number']} – {a['title_en']}", f"Article {a['number']} – {a['title_fr']}")
+        for a in item["articles"]
+    ]
+    view["heading"] = f"{item['code']} – {view['theme_label']}"
+    for field in view["fields"]:
+        field["label"] = both(field["label_en"], field["label_fr"])
+        for option in field.get("options", []):
+            option["label"] = both(option["label_en"], option["label_fr"])
+        if field["type"] in CHOICE_TYPES:
+            spec = {
+                "labels": tuple(option["label"] for option in field["options"]),
+                "values": tuple(float(option["count"]) for option in field["options"]),
+                "xlabel": PAIRS["number_of_parties"][0] + " / " + PAIRS["number_of_parties"][1],
+                "title": f"{item['code']} – {field['label_en']}: {PAIRS['chart'][0]} / {PAIRS['chart'][1]}",
+            }
+            field["chart"] = spec
+            field["svg"] = bar_chart_svg(
+                labels=spec["labels"],
+                values=spec["values"],
+                xlabel=spec["xlabel"],
+                prefix=f"chart-{field['id']}",
+                title=spec["title"],
+            )
+        if field["type"] == "ranking":
+            size = len(field["options"])
+            field["ranks"] = list(range(1, size + 1))
+    return view
+
+
+def document_view(
+    data: dict[str, Any], *, title_en: str, title_fr: str, version: int | None = None, progress=None
+) -> dict[str, Any]:
+    """Everything the templates and writers print, item by item (``progress(done, total)`` after each)."""
+    items = []
+    total = len(data["items"])
+    for index, item in enumerate(data["items"], start=1):
+        items.append(item_view(item))
+        if progress is not None:
+            progress(index, total)
+    participation = data["participation"]
+    matrix = data["matrix"]
+    return {
+        "L": LABELS,
+        "title": both(title_en, title_fr),
+        "title_en": title_en,
+        "title_fr": title_fr,
+        "version": version,
+        "consultation_title": both(data["consultation"]["title_en"], data["consultation"]["title_fr"]),
+        "cutoff": _local(data["cutoff"]),
+        "last_submission": _local(data.get("last_submission")),
+        "participation": {
+            **participation,
+            "replied_names": [both(p["name_en"], p["name_fr"]) for p in participation["replied"]],
+            "not_replied_names": [both(p["name_en"], p["name_fr"]) for p in participation["not_replied"]],
+        },
+        "items": items,
+        "matrix": {
+            "columns": [f"{c['item']} {c['key']}" for c in matrix["columns"]],
+            "rows": [
+                {
+                    "party": row["party"],
+                    "cells": [
+                        None if cell is None else {"label": cell["label"], "colour": cell["index"] % MATRIX_COLOURS}
+                        for cell in row["cells"]
+                    ],
+                }
+                for row in matrix["rows"]
+            ],
+        },
+    }
+
+
+def render_html(view: dict[str, Any]) -> str:
+    """The report body shown in the platform (charts inline, each with its data table beside it)."""
+    return render_to_string("reports/document_body.html", view)
+
+
+def css_string(text: str) -> str:
+    """A quoted CSS string for generated content; quotes, backslashes, angle brackets and controls escaped."""
+    escaped = "".join(ch if ch.isprintable() and ch not in '"\\<>' else f"\\{ord(ch):x} " for ch in text)
+    return f'"{escaped}"'
+
+
+def render_pdf(view: dict[str, Any]) -> bytes:
+    """A4 PDF from the platform's own template: running header, page numbers and the data cut-off."""
+    L = view["L"]
+    html = render_to_string(
+        "reports/document_pdf.html",
+        {
+            **view,
+            "body": render_html(view),
+            "css_header": css_string(f"{PAIRS['committee'][0]} – {view['title_en']}"),
+            "css_footer": css_string(f"{L['cutoff']}: {view['cutoff']}"),
+        },
+    )
+    return html_to_pdf(html=html)
+
+
+# --- DOCX -----------------------------------------------------------------------------------------
+
+
+def _docx_table(document, header: list[str], rows: list[list[Any]]) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    table = document.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    head = table.rows[0]
+    row_properties = head._tr.get_or_add_trPr()
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    row_properties.append(repeat)
+    for cell, text in zip(head.cells, header, strict=True):
+        cell.text = ""
+        cell.paragraphs[0].add_run(str(text)).bold = True
+    for values in rows:
+        cells = table.add_row().cells
+        for cell, value in zip(cells, values, strict=True):
+            cell.text = "" if value is None else str(value)
+    document.add_paragraph()
+
+
+def _docx_picture(document, png: bytes, *, alt: str) -> None:
+    from docx.shared import Inches
+
+    document.add_picture(io.BytesIO(png), width=Inches(6))
+    for doc_pr in document.paragraphs[-1]._p.xpath(".//wp:docPr"):
+        doc_pr.set("descr", alt)
+        doc_pr.set("title", alt)
+
+
+def render_docx(view: dict[str, Any]) -> bytes:
+    """Word document with real Heading 1–3 styles (so Word builds a table of contents) and PNG charts."""
+    from docx import Document
+
+    L = view["L"]
+    document = Document()
+    document.core_properties.title = view["title"]
+    document.core_properties.author = L["committee"]
+    document.add_heading(view["title"], level=0)
+    document.add_paragraph(view["consultation_title"])
+    document.add_paragraph(f"{L['cutoff']}: {view['cutoff']}. {L['cutoff_note']}")
+
+    participation = view["participation"]
+    document.add_heading(L["participation"], level=1)
+    document.add_paragraph(f"{participation['replied_count']} / {participation['asked_count']}")
+    document.add_heading(f"{L['replied']} ({participation['replied_count']})", level=2)
+    document.add_paragraph(", ".join(participation["replied_names"]) or "–")
+    document.add_heading(f"{L['not_replied']} ({len(participation['not_replied_names'])})", level=2)
+    document.add_paragraph(", ".join(participation["not_replied_names"]) or "–")
+
+    document.add_heading(L["summary"], level=1)
+    _docx_table(
+        document,
+        [L["item"], L["theme"], L["articles"], L["replying"]],
+        [
+            [i["code"], i["theme_label"], ", ".join(str(a["number"]) for a in i["articles"]), i["replying"]]
+            for i in view["items"]
+        ],
+    )
+    for item in view["items"]:
+        document.add_heading(item["heading"], level=1)
+        document.add_paragraph(item["text_en"])
+        if item["text_fr"] != item["text_en"]:
+            document.add_paragraph(item["text_fr"])
+        if item["article_labels"]:
+            document.add_paragraph("; ".join(item["article_labels"]))
+        for field in item["fields"]:
+            document.add_heading(field["label"], level=2)
+            _docx_field(document, field, L)
+    if view["matrix"]["columns"]:
+        document.add_heading(L["matrix"], level=1)
+        _docx_table(
+            document,
+            [L["party"], *view["matrix"]["columns"]],
+            [[row["party"], *[(c["label"] if c else "–") for c in row["cells"]]] for row in view["matrix"]["rows"]],
+        )
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _docx_field(document, field: dict[str, Any], L: dict[str, str]) -> None:
+    kind = field["type"]
+    if kind in CHOICE_TYPES:
+        spec = field["chart"]
+        png = bar_chart_png(labels=spec["labels"], values=spec["values"], xlabel=spec["xlabel"])
+        _docx_picture(document, png, alt=spec["title"])
+        _docx_table(
+            document,
+            [L["option"], L["count"], L["percent"], L["parties"]],
+            [[o["label"], o["count"], f"{o['percent']:.1f} %", ", ".join(o["parties"])] for o in field["options"]],
+        )
+    elif kind == "ranking":
+        _docx_table(
+            document,
+            [L["option"], L["mean_rank"], L["median_rank"], *[f"{L['rank']} {r}" for r in field["ranks"]]],
+            [[o["label"], o["mean"], o["median"], *o["distribution"]] for o in field["options"]],
+        )
+    elif kind == "number":
+        stats = field["stats"]
+        _docx_table(
+            document,
+            [L["statistic"], L["value"]],
+            [
+                [L["reporting"], stats["count"]],
+                [L["total"], stats["total"]],
+                [L["median"], stats["median"]],
+                [L["minimum"], stats["min"]],
+                [L["maximum"], stats["max"]],
+            ],
+        )
+        _docx_table(document, [L["party"], L["value"]], [[v["party"], v["value"]] for v in field["values"]])
+    elif kind == "text":
+        if not field["answers"]:
+            document.add_paragraph(L["no_replies"])
+        for answer in field["answers"]:
+            document.add_heading(answer["party"], level=3)
+            for paragraph in answer["text"].split("\n"):
+                document.add_paragraph(paragraph)
+    elif kind == "legal_references":
+        if not field["references"]:
+            document.add_paragraph(L["no_replies"])
+            return
+        _docx_table(
+            document,
+            [L["party"], L["instrument"], L["provision"], L["link"]],
+            [[r["party"], r["instrument"], r["provision"], r["url"]] for r in field["references"]],
+        )
+
+
+# --- XLSX -----------------------------------------------------------------------------------------
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def cell_safe(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula is prefixed with an apostrophe."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def sheet_title(name: str, used: set[str]) -> str:
+    """A valid, unique sheet name of at most 31 characters."""
+    base = _SHEET_FORBIDDEN.sub(" ", name).strip("'")[:31] or "Sheet"
+    title, counter = base, 2
+    while title.lower() in used:
+        suffix = f" ({counter})"
+        title = base[: 31 - len(suffix)] + suffix
+        counter += 1
+    used.add(title.lower())
+    return title
+
+
+def render_xlsx(view: dict[str, Any]) -> bytes:
+    """One sheet per table: participation, items, each field's figures or compilation, the matrix."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    L = view["L"]
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    used: set[str] = set()
+
+    def sheet(name: str, header: list[str], rows: list[list[Any]], *, caption: str = "") -> None:
+        worksheet = workbook.create_sheet(sheet_title(name, used))
+        if caption:
+            worksheet.append([cell_safe(caption)])
+            worksheet.append([])
+        worksheet.append([cell_safe(h) for h in header])
+        for cell in worksheet[worksheet.max_row]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            worksheet.append([cell_safe(v) for v in row])
+        worksheet.freeze_panes = worksheet.cell(row=worksheet.max_row - len(rows) + 1, column=1)
+
+    participation = view["participation"]
+    sheet(
+        "Participation",
+        [L["party"], L["participation"]],
+        [[name, "✓"] for name in participation["replied_names"]]
+        + [[name, "–"] for name in participation["not_replied_names"]],
+        caption=f"{view['title']} – {L['cutoff']}: {view['cutoff']}",
+    )
+    sheet(
+        "Items",
+        [L["item"], L["theme"], L["articles"], L["replying"]],
+        [
+            [i["code"], i["theme_label"], ", ".join(str(a["number"]) for a in i["articles"]), i["replying"]]
+            for i in view["items"]
+        ],
+    )
+    for item in view["items"]:
+        for field in item["fields"]:
+            name = f"{item['code']} {field['key']}"
+            caption = f"{item['code']} – {field['label']}"
+            kind = field["type"]
+            if kind in CHOICE_TYPES:
+                sheet(
+                    name,
+                    [L["option"], L["count"], L["percent"], L["parties"]],
+                    [[o["label"], o["count"], o["percent"], ", ".join(o["parties"])] for o in field["options"]],
+                    caption=caption,
+                )
+            elif kind == "ranking":
+                sheet(
+                    name,
+                    [L["option"], L["mean_rank"], L["median_rank"], *[f"{L['rank']} {r}" for r in field["ranks"]]],
+                    [[o["label"], o["mean"], o["median"], *o["distribution"]] for o in field["options"]],
+                    caption=caption,
+                )
+            elif kind == "number":
+                sheet(
+                    name,
+                    [L["party"], L["value"]],
+                    [[v["party"], float(v["value"])] for v in field["values"]]
+                    + [
+                        [L["total"], float(field["stats"]["total"]) if field["stats"]["total"] else None],
+                        [L["median"], float(field["stats"]["median"]) if field["stats"]["median"] else None],
+                        [L["minimum"], float(field["stats"]["min"]) if field["stats"]["min"] else None],
+                        [L["maximum"], float(field["stats"]["max"]) if field["stats"]["max"] else None],
+                    ],
+                    caption=caption,
+                )
+            elif kind == "text":
+                sheet(
+                    name,
+                    [L["party"], L["language"], L["compilation"]],
+                    [[a["party"], a["language"], a["text"]] for a in field["answers"]],
+                    caption=caption,
+                )
+            elif kind == "legal_references":
+                sheet(
+                    name,
+                    [L["party"], L["instrument"], L["provision"], L["link"]],
+                    [[r["party"], r["instrument"], r["provision"], r["url"]] for r in field["references"]],
+                    caption=caption,
+                )
+    if view["matrix"]["columns"]:
+        sheet(
+            "Matrix",
+            [L["party"], *view["matrix"]["columns"]],
+            [[row["party"], *[(c["label"] if c else "") for c in row["cells"]]] for row in view["matrix"]["rows"]],
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,320 @@
+"""Building a report: request, execute (idempotent, safe to redeliver), and publish.
+
+A build is a ``ReportRun``. ``report_run_execute`` may run twice for the same run (``acks_late``
+redelivery after a worker died): it locks the run, returns at once if the run is finished, counts
+its attempts (a build that keeps dying ends as failed, not pending forever), renders everything
+in memory, stores the files under names keyed by the run, and only then, in one transaction,
+creates the version, makes it current and marks the run done. An exception anywhere before that
+leaves the previous version current.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import DatabaseError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from accounts.services import audit_record
+from consultation.models import Consultation
+
+from .. import documents
+from ..models import ACTIVE_RUN_STATUSES, Report, ReportRun, ReportVersion, RunStatus
+from ..selectors.figures import report_figures
+from ..selectors.scopes import Scope, scope_items, scope_parse
+
+logger = logging.getLogger(__name__)
+
+FORMATS = ("pdf", "docx", "xlsx")
+
+
+class ReportError(Exception):
+    """A report request that cannot be honoured; the message says why."""
+
+
+def _acting(user: Any) -> Any:
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+@transaction.atomic
+def report_get_or_create(*, consultation: Consultation, scope: Scope) -> Report:
+    """The report of this scope, created on first use."""
+    report, _created = Report.objects.get_or_create(
+        consultation=consultation,
+        scope_kind=scope.kind,
+        scope_key=scope.key,
+        defaults={"title": scope.title[:500]},
+    )
+    return report
+
+
+@transaction.atomic
+def report_build_request(
+    *,
+    report: Report,
+    user: Any = None,
+    trigger: str = "manual",
+    formats: list[str] | tuple[str, ...] = (),
+    request: Any = None,
+) -> ReportRun:
+    """Queue a build of ``report``; if one is already queued or running, that one is returned."""
+    unknown = sorted(set(formats) - set(FORMATS))
+    if unknown:
+        raise ReportError(_("Unknown format: %(formats)s (use pdf, docx or xlsx).") % {"formats": ", ".join(unknown)})
+    Report.objects.select_for_update().filter(pk=report.pk).first()  # serialise requests for this report
+    active = ReportRun.objects.filter(report=report, status__in=ACTIVE_RUN_STATUSES).first()
+    if active is not None:
+        return active
+    run = ReportRun.objects.create(
+        report=report, requested_by=_acting(user), trigger=trigger, formats=sorted(set(formats))
+    )
+    audit_record(
+        event_type="report.build_requested",
+        actor=user,
+        consultation=report.consultation,
+        object_repr=str(report),
+        request=request,
+        extra={"run": run.pk, "trigger": trigger},
+    )
+    transaction.on_commit(lambda: report_run_enqueue(run_id=run.pk))
+    return run
+
+
+def report_run_enqueue(*, run_id: int) -> bool:
+    """Send the build task; if the broker is down the run stays queued and the sweep sends it later."""
+    from ..tasks import report_run_execute as report_run_execute_task
+
+    try:
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            report_run_execute_task.apply(args=[run_id])
+        else:
+            report_run_execute_task.apply_async(args=[run_id], retry=False)
+    except Exception:  # broker unreachable: never fail the caller; the sweep catches up
+        logger.warning("Could not queue report build %s", run_id, exc_info=True)
+        return False
+    ReportRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(enqueued_at=timezone.now())
+    return True
+
+
+@transaction.atomic
+def report_run_retry(*, run: ReportRun, user: Any, request: Any = None) -> ReportRun:
+    """A failed build is tried again as a new run (the failed one stays in the history)."""
+    if run.status != RunStatus.FAILED:
+        raise ReportError(_("Only a failed build can be retried."))
+    return report_build_request(report=run.report, user=user, trigger="retry", formats=run.formats, request=request)
+
+
+@dataclass
+class BuildOutput:
+    data: dict[str, Any]
+    data_version: int
+    number: int
+    html: str
+    files: dict[str, bytes] = field(default_factory=dict)
+
+
+def _start(run_id: int) -> ReportRun | None:
+    """Lock the run and count an attempt; None when there is nothing (more) to do."""
+    with transaction.atomic():
+        run = ReportRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None or run.status in (RunStatus.DONE, RunStatus.FAILED):
+            return None
+        now = timezone.now()
+        if run.attempts >= settings.REPORTS_BUILD_MAX_ATTEMPTS:
+            run.status = RunStatus.FAILED
+            run.finished_at = now
+            run.error = _("The build stopped %(count)d times without finishing; it was abandoned.") % {
+                "count": run.attempts
+            }
+            run.save(update_fields=["status", "finished_at", "error"])
+            return None
+        run.attempts += 1
+        run.status = RunStatus.RUNNING
+        run.started_at = now
+        run.progress = 0
+        run.error = ""
+        run.save(update_fields=["attempts", "status", "started_at", "progress", "error"])
+    return ReportRun.objects.select_related("report__consultation").get(pk=run_id)
+
+
+class _Progress:
+    """Writes the run's progress (its own short update, visible at once to the page polling it)."""
+
+    def __init__(self, run_id: int) -> None:
+        self.run_id = run_id
+        self.last = 0
+
+    def __call__(self, value: int) -> None:
+        value = max(0, min(99, int(value)))
+        if value >= self.last + 5:
+            ReportRun.objects.filter(pk=self.run_id, status=RunStatus.RUNNING).update(progress=value)
+            self.last = value
+
+
+def report_build(*, report: Report, formats: list[str] | tuple[str, ...] = (), progress=None) -> BuildOutput:
+    """Aggregate and render one report in memory (no write but progress): figures, HTML and files."""
+    progress = progress or (lambda value: None)
+    consultation = report.consultation
+    scope = scope_parse(consultation=consultation, text=report.scope)
+    data_version = Consultation.objects.values_list("data_version", flat=True).get(pk=consultation.pk)
+    data = report_figures(
+        consultation=consultation, items=scope_items(consultation=consultation, kind=scope.kind, key=scope.key)
+    )
+    data.update(
+        {
+            "data_version": data_version,
+            "scope": {"kind": scope.kind, "key": scope.key},
+            "title_en": scope.title_en,
+            "title_fr": scope.title_fr,
+        }
+    )
+    progress(20)
+    number = (ReportVersion.objects.filter(report=report).aggregate(n=Max("number"))["n"] or 0) + 1
+    view = documents.document_view(
+        data,
+        title_en=scope.title_en,
+        title_fr=scope.title_fr,
+        version=number,
+        progress=lambda done, total: progress(20 + 40 * done // max(total, 1)),
+    )
+    html = documents.render_html(view)
+    progress(65)
+    wanted = formats or FORMATS
+    files: dict[str, bytes] = {}
+    if "pdf" in wanted:
+        files["pdf"] = documents.render_pdf(view)
+        progress(80)
+    if "docx" in wanted:
+        files["docx"] = documents.render_docx(view)
+        progress(90)
+    if "xlsx" in wanted:
+        files["xlsx"] = documents.render_xlsx(view)
+        progress(95)
+    return BuildOutput(data=data, data_version=data_version, number=number, html=html, files=files)
+
+
+def report_file_name(report: Report, fmt: str) -> str:
+    return f"{slugify(report.consultation.slug)}-{slugify(report.scope.replace(':', '-'))}.{fmt}"
+
+
+def _store(report: Report, run_id: int, fmt: str, content: bytes) -> str:
+    """Write one output under a name keyed by the run; a redelivered build overwrites its own files."""
+    name = f"reports/{report.pk}/run-{run_id}/{report_file_name(report, fmt)}"
+    if default_storage.exists(name):
+        default_storage.delete(name)
+    return default_storage.save(name, ContentFile(content))
+
+
+def _finish(run_id: int, output: BuildOutput) -> ReportRun:
+    report = ReportRun.objects.select_related("report__consultation").get(pk=run_id).report
+    names = {fmt: _store(report, run_id, fmt, content) for fmt, content in output.files.items()}
+    with transaction.atomic():
+        run = ReportRun.objects.select_for_update().get(pk=run_id)
+        if run.status == RunStatus.DONE:
+            return run
+        report = Report.objects.select_for_update().select_related("consultation").get(pk=run.report_id)
+        version = ReportVersion(
+            report=report,
+            run=run,
+            number=output.number,
+            data_version=output.data_version,
+            data=output.data,
+            html=output.html,
+        )
+        for fmt, name in names.items():
+            getattr(version, fmt).name = name
+        version.save()
+        report.current_version = version
+        report.built_data_version = output.data_version
+        report.title = f"{output.data['title_en']} / {output.data['title_fr']}"[:500]
+        report.save(update_fields=["current_version", "built_data_version", "title"])
+        run.status = RunStatus.DONE
+        run.progress = 100
+        run.data_version = output.data_version
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "progress", "data_version", "finished_at"])
+        audit_record(
+            event_type="report.built",
+            actor=run.requested_by,
+            consultation=report.consultation,
+            object_repr=str(version),
+            extra={"run": run.pk, "version": version.number, "data_version": output.data_version},
+        )
+    return run
+
+
+def _fail(run_id: int, *, error: str, final: bool = True) -> None:
+    values: dict[str, Any] = {"error": error[:4000]}
+    if final:
+        values.update(status=RunStatus.FAILED, finished_at=timezone.now())
+    else:
+        values.update(status=RunStatus.QUEUED, enqueued_at=None)
+    ReportRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(**values)
+
+
+def report_run_execute(*, run_id: int) -> ReportRun | None:
+    """Build the run's report and make it current; safe to call again for the same run.
+
+    Database errors propagate (the task retries them, up to the attempt cap); any other error marks the
+    run failed with its reason and leaves the previous version current.
+    """
+    run = _start(run_id)
+    if run is None:
+        return ReportRun.objects.filter(pk=run_id).first()
+    try:
+        output = report_build(report=run.report, formats=run.formats, progress=_Progress(run_id))
+        return _finish(run_id, output)
+    except DatabaseError as exc:
+        logger.warning("Report build %s hit a database error (attempt %s)", run_id, run.attempts, exc_info=True)
+        try:
+            _fail(
+                run_id, error=f"{type(exc).__name__}: {exc}", final=run.attempts >= settings.REPORTS_BUILD_MAX_ATTEMPTS
+            )
+        except DatabaseError:
+            pass  # the database is still away: the redelivered task or the sweep records it
+        raise
+    except Exception as exc:
+        logger.exception("Report build %s failed", run_id)
+        _fail(run_id, error=f"{type(exc).__name__}: {exc}")
+        return ReportRun.objects.filter(pk=run_id).first()
+
+
+def report_build_now(
+    *, consultation: Consultation, scope: Scope, formats: list[str] | tuple[str, ...] = (), user: Any = None
+) -> ReportRun:
+    """Build one report in this process, without a worker (the ``build_reports`` command)."""
+    report = report_get_or_create(consultation=consultation, scope=scope)
+    with transaction.atomic():
+        active = ReportRun.objects.filter(report=report, status__in=ACTIVE_RUN_STATUSES).first()
+        run = active or ReportRun.objects.create(
+            report=report, requested_by=_acting(user), trigger="command", formats=list(formats)
+        )
+    return report_run_execute(run_id=run.pk) or run
+
+
+@transaction.atomic
+def report_version_publish(*, version: ReportVersion, user: Any, request: Any = None) -> ReportVersion:
+    """Make a version visible to the Committee; earlier published versions stay available."""
+    version = ReportVersion.objects.select_for_update().select_related("report__consultation").get(pk=version.pk)
+    if version.published_at is not None:
+        raise ReportError(_("Version %(number)d is already published.") % {"number": version.number})
+    version.published_at = timezone.now()
+    version.published_by = _acting(user)
+    version.save(update_fields=["published_at", "published_by"])
+    audit_record(
+        event_type="report.published",
+        actor=user,
+        consultation=version.report.consultation,
+        object_repr=str(version),
+        request=request,
+        extra={"version": version.number},
+    )
+    return version

@@ -1,0 +1,76 @@
+"""Keeping reports current: rebuild after submissions (debounced) and sweep whatever was missed.
+
+A report is stale when the consultation's ``data_version`` (raised at every submission and reopening)
+is above the version its current build read. ``consultation`` enqueues the refresh task after a short
+countdown; if the broker was down, the periodic sweep finds the stale reports and the queued builds
+that never reached a worker, and sends them once the broker is back.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.db.models import F, Max, Q
+from django.utils import timezone
+
+from consultation.models import Consultation, Response
+
+from ..models import ACTIVE_RUN_STATUSES, Report, ReportRun, RunStatus
+from .builds import report_build_request, report_run_enqueue
+
+logger = logging.getLogger(__name__)
+
+
+def consultation_last_change(*, consultation_id: int) -> datetime.datetime | None:
+    """When the set of submitted replies last changed (latest submission or reopening)."""
+    row = Response.objects.filter(consultation_id=consultation_id).aggregate(
+        submitted=Max("submitted_at"), reopened=Max("reopened_at")
+    )
+    moments = [m for m in row.values() if m is not None]
+    return max(moments, default=None)
+
+
+def reports_stale(*, consultation_id: int | None = None):
+    """Reports built from older data than their consultation now has, with no build under way."""
+    reports = Report.objects.filter(built_data_version__lt=F("consultation__data_version")).exclude(
+        runs__status__in=ACTIVE_RUN_STATUSES
+    )
+    if consultation_id is not None:
+        reports = reports.filter(consultation_id=consultation_id)
+    return reports.select_related("consultation").order_by("pk")
+
+
+def reports_refresh_consultation(*, consultation_id: int, trigger: str = "refresh") -> list[ReportRun]:
+    """Queue one build per stale report of the consultation (later requests find it queued: bursts coalesce)."""
+    if not Consultation.objects.filter(pk=consultation_id).exists():
+        return []
+    return [
+        report_build_request(report=report, trigger=trigger)
+        for report in reports_stale(consultation_id=consultation_id)
+    ]
+
+
+def reports_sweep_stale(*, now: datetime.datetime | None = None) -> dict[str, Any]:
+    """Rebuild stale reports whose data settled (debounce passed), and resend builds lost on the way."""
+    now = now or timezone.now()
+    settled_before = now - datetime.timedelta(seconds=settings.REPORTS_REBUILD_DEBOUNCE_SECONDS)
+    queued = []
+    for consultation_id in sorted(set(reports_stale().values_list("consultation_id", flat=True))):
+        last = consultation_last_change(consultation_id=consultation_id)
+        if last is not None and last > settled_before:
+            continue  # still settling: the debounced refresh (or the next sweep) builds it
+        queued.extend(run.pk for run in reports_refresh_consultation(consultation_id=consultation_id, trigger="sweep"))
+    requeue_before = now - datetime.timedelta(seconds=settings.REPORTS_REQUEUE_AFTER_SECONDS)
+    dead_before = now - datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    lost = ReportRun.objects.filter(
+        Q(status=RunStatus.QUEUED, enqueued_at__isnull=True, created_at__lte=now - datetime.timedelta(seconds=30))
+        | Q(status=RunStatus.QUEUED, enqueued_at__lte=requeue_before)
+        | Q(status=RunStatus.RUNNING, started_at__lte=dead_before)
+    ).exclude(pk__in=queued)
+    resent = [run_id for run_id in lost.values_list("pk", flat=True) if report_run_enqueue(run_id=run_id)]
+    if queued or resent:
+        logger.info("Report sweep: %d stale report(s) queued, %d lost build(s) resent", len(queued), len(resent))
+    return {"queued": queued, "resent": resent}

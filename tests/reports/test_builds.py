@@ -1,0 +1,174 @@
+"""Building reports: outputs read back, idempotence, failures that leave the previous version current."""
+
+from __future__ import annotations
+
+import io
+from unittest import mock
+
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from reports import documents
+from reports.models import Report, ReportRun, ReportVersion
+from reports.selectors.scopes import scope_parse
+from reports.services.builds import report_build_now, report_build_request, report_run_execute
+
+pytestmark = pytest.mark.django_db
+
+
+def build(dataset, text, **kwargs):
+    scope = scope_parse(consultation=dataset.consultation, text=text)
+    return report_build_now(consultation=dataset.consultation, scope=scope, **kwargs)
+
+
+def test_item_report_outputs_open_and_carry_the_headings_and_figures(dataset):
+    run = build(dataset, "item:GENAI-02")
+    assert run.status == "done", run.error
+    assert run.progress == 100
+    version = run.version
+    assert version.report.current_version == version
+
+    pdf_text = "\n".join(page.extract_text() for page in PdfReader(version.pdf.open("rb")).pages)
+    assert "Compilation of replies to GENAI-02" in pdf_text
+    assert "Participation" in pdf_text
+    assert "50.0 %" in pdf_text
+    assert "33.3 %" in pdf_text
+    assert "16.7 %" in pdf_text
+    assert "Lanzarote Committee – Compilation of replies to GENAI-02" in pdf_text
+    assert "Policy statement of NL on synthetic images." in pdf_text
+
+    document = Document(version.docx.open("rb"))
+    headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert ("Heading 1", "Participation") in headings
+    assert ("Heading 1", "GENAI-02 – Generative AI / IA générative") in headings
+    assert ("Heading 2", "Position") in headings
+    assert ("Heading 3", "Netherlands") in headings
+    option_rows = [[c.text for c in row.cells] for table in document.tables for row in table.rows]
+    assert ["Yes / Oui", "3", "50.0 %", "Belgium, France, Germany"] in option_rows
+    assert ["Partially / Partiellement", "2", "33.3 %", "Italy, Spain"] in option_rows
+    assert len(document.inline_shapes) == 1
+
+    workbook = load_workbook(version.xlsx.open("rb"))
+    assert workbook.sheetnames == ["Participation", "Items", "GENAI-02 position", "GENAI-02 explanation", "Matrix"]
+    rows = list(workbook["GENAI-02 position"].iter_rows(values_only=True))
+    assert ("Yes / Oui", 3, 50.0, "Belgium, France, Germany") in rows
+    assert ("No / Non", 1, 16.7, "Netherlands") in rows
+
+    assert 'role="img"' in version.html
+    assert "<figcaption>" in version.html
+    assert version.data["items"][0]["fields"][0]["options"][0]["percent"] == 50.0
+
+
+def test_article_report_is_bilingual_and_covers_its_items(dataset):
+    run = build(dataset, "article:20", formats=["docx"])
+    version = run.version
+    assert version.report.title == (
+        "Article 20 – Offences concerning child pornography / "
+        "Article 20 – Infractions se rapportant à la pornographie enfantine"
+    )
+    assert [i["code"] for i in version.data["items"]] == ["GENAI-01", "GENAI-02", "ROBOT-01", "ROBOT-02"]
+    assert not version.pdf
+    assert not version.xlsx
+    document = Document(version.docx.open("rb"))
+    assert document.paragraphs[0].style.name == "Title"
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Article 20 – Offences concerning child pornography" in text
+    assert "Infractions se rapportant à la pornographie enfantine" in text
+
+
+def test_running_the_same_build_twice_yields_one_current_version(dataset):
+    run = build(dataset, "theme:robotics")
+    again = report_run_execute(run_id=run.pk)
+    assert again.status == "done"
+    report = Report.objects.get(scope_kind="theme", scope_key="robotics")
+    assert ReportVersion.objects.filter(report=report).count() == 1
+    assert report.current_version.run_id == run.pk
+
+
+def test_a_second_request_while_one_is_queued_returns_the_queued_run(dataset, django_capture_on_commit_callbacks):
+    run = build(dataset, "theme:robotics", formats=["xlsx"])
+    report = run.report
+    with mock.patch("reports.services.builds.report_run_enqueue"):
+        first = report_build_request(report=report)
+        second = report_build_request(report=report)
+    assert first.pk == second.pk
+    assert ReportRun.objects.filter(report=report, status="queued").count() == 1
+
+
+def test_an_interrupted_build_leaves_the_previous_version_current_and_the_run_failed(dataset):
+    first = build(dataset, "article:20", formats=["xlsx"])
+    report = first.report
+    real = documents.item_view
+    calls = []
+
+    def fail_after_half(item):
+        calls.append(item["code"])
+        if len(calls) > 2:
+            raise RuntimeError("Disk full while rendering")
+        return real(item)
+
+    with mock.patch("reports.documents.item_view", side_effect=fail_after_half):
+        second = build(dataset, "article:20", formats=["xlsx"])
+    assert calls == ["GENAI-01", "GENAI-02", "ROBOT-01"]
+    second.refresh_from_db()
+    assert second.status == "failed"
+    assert second.error == "RuntimeError: Disk full while rendering"
+    assert second.finished_at is not None
+    report.refresh_from_db()
+    assert report.current_version.run_id == first.pk
+    assert ReportVersion.objects.filter(report=report).count() == 1
+
+
+def test_a_build_that_keeps_dying_is_abandoned_after_the_attempt_cap(dataset, settings):
+    settings.REPORTS_BUILD_MAX_ATTEMPTS = 2
+    scope = scope_parse(consultation=dataset.consultation, text="item:ROBOT-01")
+    from reports.services.builds import report_get_or_create
+
+    report = report_get_or_create(consultation=dataset.consultation, scope=scope)
+    run = ReportRun.objects.create(report=report, status="running", attempts=2)
+    assert report_run_execute(run_id=run.pk).status == "failed"
+    run.refresh_from_db()
+    assert run.error == "The build stopped 2 times without finishing; it was abandoned."
+    assert report.versions.count() == 0
+
+
+def test_a_redelivered_build_after_a_killed_worker_completes(dataset):
+    scope = scope_parse(consultation=dataset.consultation, text="item:ROBOT-01")
+    from reports.services.builds import report_get_or_create
+
+    report = report_get_or_create(consultation=dataset.consultation, scope=scope)
+    # The worker died mid-build: the run is still "running" after one attempt, with no version written.
+    run = ReportRun.objects.create(report=report, status="running", attempts=1, progress=40)
+    done = report_run_execute(run_id=run.pk)
+    assert done.status == "done"
+    assert done.attempts == 2
+    assert report.versions.get().run_id == run.pk
+
+
+def test_xlsx_escapes_formula_looking_text_and_names_sheets_uniquely():
+    assert documents.cell_safe('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
+    assert documents.cell_safe("-5 cases") == "'-5 cases"
+    assert documents.cell_safe(5) == 5
+    used = set()
+    long = "GENAI-02 a_very_long_field_key_that_overflows"
+    first = documents.sheet_title(long, used)
+    second = documents.sheet_title(long, used)
+    assert len(first) <= 31
+    assert len(second) <= 31
+    assert first != second
+    assert documents.sheet_title("a/b:c", used) == "a b c"
+    workbook_bytes = documents.render_xlsx(
+        {
+            "L": documents.LABELS,
+            "title": "T",
+            "cutoff": "now",
+            "participation": {"replied_names": ["=cmd|' /C calc'!A0"], "not_replied_names": []},
+            "items": [],
+            "matrix": {"columns": [], "rows": []},
+        }
+    )
+    sheet = load_workbook(io.BytesIO(workbook_bytes))["Participation"]
+    assert sheet["A4"].value == "'=cmd|' /C calc'!A0"
+    assert sheet["A4"].data_type == "s"
