@@ -5,12 +5,8 @@ The names are part of the contract with ``consultation.events`` and the beat sch
 
 from __future__ import annotations
 
-import datetime
-
 from celery import shared_task
-from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.utils import timezone
 
 DB_RETRY_COUNTDOWN = 15
 
@@ -38,17 +34,12 @@ def report_run_execute(self, run_id: int) -> None:
 def reports_refresh_consultation(self, consultation_id: int) -> None:
     """After a submission or reopening (sent with a countdown): rebuild the consultation's stale reports.
 
-    Debounce: if replies changed again since this task was sent, a later task is on its way; let it build.
+    Debounced: if replies changed again since this task was sent, the task sent for that change builds.
+    Applied in-process (no broker), it builds at once.
     """
-    from reports.services.refresh import consultation_last_change
-    from reports.services.refresh import reports_refresh_consultation as refresh
+    from reports.services.refresh import reports_refresh_after_change
 
-    if not self.request.is_eager:
-        last = consultation_last_change(consultation_id=consultation_id)
-        wait = datetime.timedelta(seconds=settings.REPORTS_REBUILD_DEBOUNCE_SECONDS - 1)
-        if last is not None and timezone.now() - last < wait:
-            return
-    refresh(consultation_id=consultation_id)
+    reports_refresh_after_change(consultation_id=consultation_id, debounce=not self.request.is_eager)
 
 
 @shared_task(name="reports.tasks.reports_sweep_stale", acks_late=True)

@@ -53,6 +53,20 @@ def reports_refresh_consultation(*, consultation_id: int, trigger: str = "refres
     ]
 
 
+def reports_refresh_after_change(
+    *, consultation_id: int, debounce: bool = True, now: datetime.datetime | None = None
+) -> list[ReportRun] | None:
+    """The debounced refresh: None (skipped) if replies changed again within the debounce window, since the
+    task sent for that later change will build; otherwise the builds queued for the stale reports."""
+    if debounce:
+        now = now or timezone.now()
+        last = consultation_last_change(consultation_id=consultation_id)
+        window = datetime.timedelta(seconds=max(settings.REPORTS_REBUILD_DEBOUNCE_SECONDS - 1, 0))
+        if last is not None and now - last < window:
+            return None
+    return reports_refresh_consultation(consultation_id=consultation_id)
+
+
 def reports_sweep_stale(*, now: datetime.datetime | None = None) -> dict[str, Any]:
     """Rebuild stale reports whose data settled (debounce passed), and resend builds lost on the way."""
     now = now or timezone.now()
