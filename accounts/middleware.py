@@ -93,11 +93,22 @@ class MFARequiredMiddleware:
             return False
         if request.path == "/" or request.path.startswith(MFA_EXEMPT_PREFIXES):
             return False
-        if settings.DEBUG and getattr(settings, "DEMO_MODE", False):
+        if is_demo_account_spared(user):
             return False
         if not access.requires_mfa(user):
             return False
         return not user_has_mfa(user)
+
+
+def is_demo_account_spared(user) -> bool:
+    """Only demo accounts (seed_demo's e-mail domain), only with DEBUG and DEMO_MODE both on."""
+    if not settings.DEBUG:
+        return False
+    if not getattr(settings, "DEMO_MODE", False):
+        return False
+    from consultation.demo import DEMO_DOMAIN
+
+    return user.email.lower().endswith(f"@{DEMO_DOMAIN}")
 
 
 def user_has_mfa(user) -> bool:

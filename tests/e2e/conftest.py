@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from collections.abc import Iterable
 
 import pytest
 
@@ -74,16 +75,22 @@ def page(page):
     return page
 
 
-def totp_code_now(secret: str, *, avoid: str | None = None) -> str:
-    """A real TOTP code for ``secret`` (base32). allauth refuses a code already used in the same period, so
-    pass the code used last as ``avoid`` and this waits for the next period rather than reuse it."""
+def totp_code_now(secret: str, *, avoid: str | Iterable[str] | None = None) -> str:
+    """A real TOTP code for ``secret`` (base32), valid now. allauth refuses a code already used, so pass the codes
+    used before as ``avoid``: this returns a neighbouring period's code when ``MFA_TOTP_TOLERANCE`` allows it
+    (tests set it to 1), and otherwise waits for the next period rather than reuse one."""
     from allauth.mfa import app_settings
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
+    used = {avoid} if isinstance(avoid, str) else set(avoid or ())
+    tolerance = app_settings.TOTP_TOLERANCE
+    offsets = sorted(range(-tolerance, tolerance + 1), key=lambda offset: (abs(offset), -offset))
     while True:
-        code = format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD))
-        if code != avoid:
-            return code
+        counter = int(time.time()) // app_settings.TOTP_PERIOD
+        for offset in offsets:
+            code = format_hotp_value(hotp_value(secret, counter + offset))
+            if code not in used:
+                return code
         time.sleep(1)
 
 
