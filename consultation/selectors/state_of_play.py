@@ -1,0 +1,385 @@
+"""The Secretariat's state of play: who has replied, how far each Party has got, who is late.
+
+Everything is counted in the database. The page costs a fixed number of queries whatever the
+number of Parties and items:
+
+1. the themes of the consultation with their item and required-field totals;
+2. the Parties, LEFT JOINed to their reply in this consultation (no reply row = "not started");
+3. answered / complete counts per Party and theme (one GROUP BY over ``Answer``);
+4. the items with the fewest answers (one GROUP BY over ``Item``).
+
+A drill-down into one theme adds one query (answers per Party and item of that theme) plus the
+items of the theme.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, F, FilteredRelation, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from ..models import Answer, Consultation, Item, Party, Response, ResponseStatus, Theme
+
+REPLY_STATES = ("not-started", "draft", "ready", "submitted", "reopened")
+STATE_FILTERS = ("not-started", "draft", "ready", "submitted", "reopened", "overdue", "extended", "not-submitted")
+SORT_KEYS = (
+    "name",
+    "-name",
+    "state",
+    "-state",
+    "progress",
+    "-progress",
+    "activity",
+    "-activity",
+    "deadline",
+    "-deadline",
+)
+FEWEST_ANSWERED_LIMIT = 5
+
+
+def reply_state_label(state: str) -> str:
+    return {
+        "not-started": _("Not started"),
+        "draft": pgettext("reply state", "Draft"),
+        "ready": _("Ready for sign-off"),
+        "submitted": _("Submitted"),
+        "reopened": _("Reopened"),
+    }[state]
+
+
+def state_filter_label(key: str) -> str:
+    labels = {
+        "overdue": _("Overdue"),
+        "extended": _("With an extension"),
+        "not-submitted": _("Not submitted"),
+    }
+    return labels.get(key) or reply_state_label(key)
+
+
+@dataclass
+class Cell:
+    """One Party's progress on one theme (or one item in a drill-down)."""
+
+    answered: int
+    complete: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return (100 * self.complete) // self.total if self.total else 0
+
+    @property
+    def state(self) -> str:
+        if self.total and self.complete >= self.total:
+            return "complete"
+        if self.answered == 0:
+            return "not-started"
+        return "in-progress"
+
+    @property
+    def label(self) -> str:
+        if self.state == "complete":
+            return _("Complete")
+        if self.state == "not-started":
+            return _("Not started")
+        return _("In progress %(percent)d %%") % {"percent": self.percent}
+
+
+@dataclass
+class ThemeColumn:
+    id: int
+    code: str
+    name: str
+    items: int
+    required_fields: int
+
+
+@dataclass
+class PartyRow:
+    party: Party
+    response_id: int | None
+    status: str
+    deadline: datetime.date | None
+    extended_until: datetime.date | None
+    is_overdue: bool
+    last_activity_at: datetime.datetime | None
+    last_activity_by: str
+    submitted_at: datetime.datetime | None
+    answered: int = 0
+    complete: int = 0
+    total: int = 0
+    cells: list[Cell] = field(default_factory=list)
+
+    @property
+    def percent(self) -> int:
+        return (100 * self.complete) // self.total if self.total else 0
+
+    @property
+    def state_label(self) -> str:
+        return reply_state_label(self.status)
+
+    @property
+    def display_state(self) -> str:
+        """The badge shown: overdue wins over the underlying state, which stays readable next to it."""
+        return "overdue" if self.is_overdue else self.status
+
+
+@dataclass
+class Summary:
+    parties: int
+    started: int
+    submitted: int
+    ready: int
+    overdue: int
+    extended: int
+    not_started: int
+
+    @property
+    def response_rate(self) -> int:
+        return (100 * self.submitted) // self.parties if self.parties else 0
+
+
+@dataclass
+class StateOfPlay:
+    consultation: Consultation
+    today: datetime.date
+    themes: list[ThemeColumn]
+    rows: list[PartyRow]
+    summary: Summary
+    fewest_answered: list[dict[str, Any]]
+    filters: dict[str, str]
+    items: int
+    drill_theme: ThemeColumn | None = None
+    drill_items: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def columns(self) -> list[Any]:
+        return self.drill_items if self.drill_theme else self.themes
+
+
+def _display_name(first: str | None, last: str | None, email: str | None) -> str:
+    name = f"{first or ''} {last or ''}".strip()
+    return name or (email or "")
+
+
+def party_rows(*, consultation: Consultation, today: datetime.date) -> list[PartyRow]:
+    """Every active Party (and any inactive one that has a reply) with its reply, in one LEFT JOIN."""
+    parties = (
+        Party.objects.annotate(
+            reply=FilteredRelation("responses", condition=Q(responses__consultation=consultation)),
+        )
+        .filter(Q(is_active=True) | Q(reply__id__isnull=False))
+        .annotate(
+            reply_id=F("reply__id"),
+            reply_status=F("reply__status"),
+            reply_extended_until=F("reply__extended_until"),
+            reply_last_activity_at=F("reply__last_activity_at"),
+            reply_submitted_at=F("reply__submitted_at"),
+            reply_by_first=F("reply__last_activity_by__first_name"),
+            reply_by_last=F("reply__last_activity_by__last_name"),
+            reply_by_email=F("reply__last_activity_by__email"),
+        )
+        .order_by("name_en")
+    )
+    rows = []
+    for party in parties:
+        status = party.reply_status or "not-started"
+        deadline = party.reply_extended_until or consultation.closes_on
+        overdue = status != ResponseStatus.SUBMITTED and deadline is not None and today > deadline
+        rows.append(
+            PartyRow(
+                party=party,
+                response_id=party.reply_id,
+                status=status,
+                deadline=deadline,
+                extended_until=party.reply_extended_until,
+                is_overdue=overdue,
+                last_activity_at=party.reply_last_activity_at,
+                last_activity_by=_display_name(party.reply_by_first, party.reply_by_last, party.reply_by_email),
+                submitted_at=party.reply_submitted_at,
+            )
+        )
+    return rows
+
+
+def theme_columns(*, consultation: Consultation) -> list[ThemeColumn]:
+    """The themes used by the consultation, with item and required-field totals (one GROUP BY)."""
+    themes = (
+        Theme.objects.filter(items__consultation=consultation)
+        .annotate(
+            item_count=Count("items", filter=Q(items__consultation=consultation), distinct=True),
+            required_count=Count(
+                "items__fields",
+                filter=Q(items__consultation=consultation, items__fields__required=True),
+                distinct=True,
+            ),
+        )
+        .order_by("order", "code")
+    )
+    return [ThemeColumn(t.pk, t.code, t.name, t.item_count, t.required_count) for t in themes]
+
+
+def _progress_counts(*, consultation: Consultation, by: str, item_filter: Q | None = None) -> dict[tuple, tuple]:
+    """(party id, theme or item id) -> (answered, complete), counted in the database."""
+    answers = Answer.objects.filter(response__consultation=consultation)
+    if item_filter is not None:
+        answers = answers.filter(item_filter)
+    rows = (
+        answers.values("response__party_id", by)
+        .annotate(
+            answered=Count("id", filter=Q(is_answered=True)),
+            complete=Count("id", filter=Q(is_answered=True, is_complete=True)),
+        )
+        .order_by()
+    )
+    return {(r["response__party_id"], r[by]): (r["answered"], r["complete"]) for r in rows}
+
+
+def fewest_answered_items(*, consultation: Consultation, limit: int = FEWEST_ANSWERED_LIMIT) -> list[dict[str, Any]]:
+    """The items the fewest Parties have answered so far (ties in questionnaire order)."""
+    return list(
+        Item.objects.filter(consultation=consultation)
+        .annotate(answered=Count("answers", filter=Q(answers__is_answered=True)))
+        .order_by("answered", "order", "code")
+        .values("id", "code", "theme__code", "answered")[:limit]
+    )
+
+
+def _summary(rows: list[PartyRow]) -> Summary:
+    return Summary(
+        parties=len(rows),
+        started=sum(1 for r in rows if r.status != "not-started"),
+        submitted=sum(1 for r in rows if r.status == ResponseStatus.SUBMITTED),
+        ready=sum(1 for r in rows if r.status == ResponseStatus.READY),
+        overdue=sum(1 for r in rows if r.is_overdue),
+        extended=sum(1 for r in rows if r.extended_until),
+        not_started=sum(1 for r in rows if r.status == "not-started"),
+    )
+
+
+def _matches(row: PartyRow, *, state: str, member: str) -> bool:
+    if member == "member" and not row.party.is_member_state:
+        return False
+    if member == "non-member" and row.party.is_member_state:
+        return False
+    if not state:
+        return True
+    if state == "overdue":
+        return row.is_overdue
+    if state == "extended":
+        return row.extended_until is not None
+    if state == "not-submitted":
+        return row.status != ResponseStatus.SUBMITTED
+    return row.status == state
+
+
+_STATE_ORDER = {"not-started": 0, "draft": 1, "reopened": 2, "ready": 3, "submitted": 4}
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+
+
+def _sort_key(key: str):
+    if key == "state":
+        return lambda r: (not r.is_overdue, _STATE_ORDER[r.status], r.party.name)
+    if key == "progress":
+        return lambda r: (r.percent, r.answered, r.party.name)
+    if key == "activity":
+        return lambda r: (r.last_activity_at or _EPOCH, r.party.name)
+    if key == "deadline":
+        return lambda r: (r.deadline or datetime.date.max, r.party.name)
+    return lambda r: r.party.name.casefold()
+
+
+def clean_filters(params: Any) -> dict[str, str]:
+    """Keep only known filter values, so a tampered URL shows everything rather than failing."""
+    state = params.get("state", "")
+    member = params.get("member", "")
+    sort = params.get("sort", "name")
+    return {
+        "state": state if state in STATE_FILTERS else "",
+        "member": member if member in ("member", "non-member") else "",
+        "theme": (params.get("theme", "") or "")[:40],
+        "sort": sort if sort in SORT_KEYS else "name",
+    }
+
+
+def state_of_play(
+    *, consultation: Consultation, filters: dict[str, str] | None = None, today: datetime.date | None = None
+) -> StateOfPlay:
+    """The matrix of Parties by themes (or by the items of one theme), the summary, and the laggard items."""
+    today = today or timezone.localdate()
+    filters = filters or clean_filters({})
+    themes = theme_columns(consultation=consultation)
+    rows = party_rows(consultation=consultation, today=today)
+    drill = next((t for t in themes if t.code == filters.get("theme")), None)
+    counts = _progress_counts(consultation=consultation, by="item__theme_id")
+    total_items = sum(t.items for t in themes)
+    for row in rows:
+        row.total = total_items
+        for theme in themes:
+            answered, complete = counts.get((row.party.pk, theme.id), (0, 0))
+            row.answered += answered
+            row.complete += complete
+            if drill is None:
+                row.cells.append(Cell(answered, complete, theme.items))
+    drill_items: list[dict[str, Any]] = []
+    if drill is not None:
+        drill_items = list(
+            Item.objects.filter(consultation=consultation, theme_id=drill.id)
+            .order_by("order", "code")
+            .values("id", "code")
+        )
+        item_counts = _progress_counts(consultation=consultation, by="item_id", item_filter=Q(item__theme_id=drill.id))
+        for row in rows:
+            for item in drill_items:
+                answered, complete = item_counts.get((row.party.pk, item["id"]), (0, 0))
+                row.cells.append(Cell(answered, complete, 1))
+    summary = _summary(rows)
+    visible = [r for r in rows if _matches(r, state=filters.get("state", ""), member=filters.get("member", ""))]
+    sort = filters.get("sort", "name")
+    visible.sort(key=_sort_key(sort.lstrip("-")), reverse=sort.startswith("-"))
+    return StateOfPlay(
+        consultation=consultation,
+        today=today,
+        themes=themes,
+        rows=visible,
+        summary=summary,
+        fewest_answered=fewest_answered_items(consultation=consultation),
+        filters=filters,
+        items=total_items,
+        drill_theme=drill,
+        drill_items=drill_items,
+    )
+
+
+def consultations_overview() -> list[dict[str, Any]]:
+    """The dashboard: every consultation with its reply counts (three GROUP BY queries, no cross join)."""
+    active = Party.objects.filter(is_active=True).count()
+    items = dict(Item.objects.values("consultation_id").annotate(n=Count("id")).values_list("consultation_id", "n"))
+    replies = {
+        row["consultation_id"]: row
+        for row in Response.objects.values("consultation_id")
+        .annotate(
+            started=Count("id"),
+            submitted=Count("id", filter=Q(status=ResponseStatus.SUBMITTED)),
+        )
+        .order_by()
+    }
+    overview = []
+    for consultation in Consultation.objects.order_by("-created_at", "slug"):
+        counts = replies.get(consultation.pk, {"started": 0, "submitted": 0})
+        overview.append(
+            {
+                "consultation": consultation,
+                "items": items.get(consultation.pk, 0),
+                "parties": active,
+                "started": counts["started"],
+                "submitted": counts["submitted"],
+                "response_rate": (100 * counts["submitted"]) // active if active else 0,
+            }
+        )
+    return overview

@@ -1,0 +1,368 @@
+"""The Secretariat's pages: dashboard, state of play, one Party's reply, lifecycle, reminders, exports.
+
+Views parse input, ask ``accounts.access``, call one selector or service, and render.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts import access
+
+from ..forms_secretariat import (
+    ConsultationCreateForm,
+    ConsultationDuplicateForm,
+    ExportForm,
+    ExtendDeadlineForm,
+    ReminderForm,
+    ReopenForm,
+)
+from ..models import Consultation, ExportJob, JobStatus, Party, Reminder, Response
+from ..selectors.state_of_play import (
+    STATE_FILTERS,
+    clean_filters,
+    consultations_overview,
+    state_filter_label,
+    state_of_play,
+)
+from ..selectors.timeline import (
+    party_contacts,
+    party_reply,
+    party_timeline,
+    reply_answers_readonly,
+    reply_is_overdue,
+)
+from ..services import exports, lifecycle, reminders
+from ..services.responses import InvalidTransition
+
+
+def _consultation(slug: str) -> Consultation:
+    return get_object_or_404(Consultation, slug=slug)
+
+
+def _require_secretariat(request: HttpRequest) -> None:
+    access.require(request, access.can_view_state_of_play(request.user), reason="secretariat only", leak_safe=False)
+
+
+# --- Dashboard and state of play ----------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    _require_secretariat(request)
+    return render(
+        request,
+        "secretariat/dashboard.html",
+        {"overview": consultations_overview(), "can_manage": access.can_manage_consultations(request.user)},
+    )
+
+
+def _query(filters: dict[str, str], **changes: str) -> str:
+    """The state-of-play query string with some filters changed (empty values dropped)."""
+    from django.utils.http import urlencode
+
+    merged = {**filters, **changes}
+    return "?" + urlencode({k: v for k, v in merged.items() if v and not (k == "sort" and v == "name")})
+
+
+@login_required
+@require_GET
+def state_of_play_view(request: HttpRequest, slug: str) -> HttpResponse:
+    _require_secretariat(request)
+    consultation = _consultation(slug)
+    filters = clean_filters(request.GET)
+    play = state_of_play(consultation=consultation, filters=filters)
+    sort_links = {}
+    for key in ("name", "state", "progress", "deadline", "activity"):
+        descending = filters["sort"] == key
+        sort_links[key] = {
+            "url": _query(filters, sort=f"-{key}" if descending else key),
+            "aria": "ascending" if filters["sort"] == key else "descending" if filters["sort"] == f"-{key}" else "",
+        }
+    return render(
+        request,
+        "secretariat/state_of_play.html",
+        {
+            "consultation": consultation,
+            "play": play,
+            "state_filters": [(key, state_filter_label(key)) for key in STATE_FILTERS],
+            "can_manage": access.can_manage_consultations(request.user),
+            "can_remind": access.can_send_reminders(request.user) and consultation.status == "open",
+            "can_export": access.can_export_answers(request.user),
+            "sort_links": sort_links,
+            "theme_headers": [(t, _query(filters, theme=t.code)) for t in play.themes],
+            "all_themes_url": _query(filters, theme=""),
+            "here": request.get_full_path(),
+        },
+    )
+
+
+# --- One Party ----------------------------------------------------------------------------------
+
+
+def _readonly_reply(response: Response | None) -> tuple[str, dict]:
+    """The read-only reply section. When the workspace's ``reply_readonly_context`` lands, swap this line for
+    ``return "consultation/_reply_readonly.html", reply_readonly_context(response=response)``."""
+    return "secretariat/_reply_readonly_fallback.html", {"reply_rows": reply_answers_readonly(response=response)}
+
+
+@login_required
+@require_GET
+def party_view(request: HttpRequest, slug: str, iso2: str) -> HttpResponse:
+    _require_secretariat(request)
+    consultation = _consultation(slug)
+    party = get_object_or_404(Party, iso2=iso2.upper())
+    response = party_reply(consultation=consultation, party=party)
+    probe = response or Response(consultation=consultation, party=party)
+    readonly_template, readonly_context = _readonly_reply(response)
+    return render(
+        request,
+        "secretariat/party.html",
+        {
+            "consultation": consultation,
+            "party": party,
+            "response": response,
+            "deadline": (response.extended_until if response else None) or consultation.closes_on,
+            "is_overdue": reply_is_overdue(response=response, consultation=consultation, today=timezone.localdate()),
+            "timeline": party_timeline(consultation=consultation, party=party, response=response),
+            "contacts": party_contacts(party=party),
+            "readonly_template": readonly_template,
+            **readonly_context,
+            "extend_form": ExtendDeadlineForm(),
+            "reopen_form": ReopenForm(),
+            "can_extend": access.can_extend_deadline(request.user, probe) and consultation.status == "open",
+            "can_reopen": response is not None and access.can_reopen_response(request.user, response),
+            "can_remind": access.can_send_reminders(request.user)
+            and consultation.status == "open"
+            and (response is None or response.status != "submitted"),
+        },
+    )
+
+
+def _party_url(consultation: Consultation, party: Party) -> str:
+    return reverse("secretariat:party", kwargs={"slug": consultation.slug, "iso2": party.iso2})
+
+
+@login_required
+@require_POST
+def extend_deadline(request: HttpRequest, slug: str, iso2: str) -> HttpResponse:
+    consultation = _consultation(slug)
+    party = get_object_or_404(Party, iso2=iso2.upper())
+    probe = party_reply(consultation=consultation, party=party) or Response(consultation=consultation, party=party)
+    access.require(request, access.can_extend_deadline(request.user, probe), reason="extend deadline", leak_safe=False)
+    form = ExtendDeadlineForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter the new deadline as a date."))
+        return redirect(_party_url(consultation, party))
+    try:
+        lifecycle.response_extend_deadline(
+            consultation=consultation, party=party, until=form.cleaned_data["until"], user=request.user, request=request
+        )
+    except lifecycle.LifecycleError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("%(party)s now has until %(date)s to reply.")
+            % {"party": party.name, "date": form.cleaned_data["until"].isoformat()},
+        )
+    return redirect(_party_url(consultation, party))
+
+
+@login_required
+@require_POST
+def reopen_reply(request: HttpRequest, slug: str, iso2: str) -> HttpResponse:
+    consultation = _consultation(slug)
+    party = get_object_or_404(Party, iso2=iso2.upper())
+    response = party_reply(consultation=consultation, party=party)
+    probe = response or Response(consultation=consultation, party=party)
+    access.require(request, access.can_reopen_response(request.user, probe), reason="reopen reply", leak_safe=False)
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the reason for reopening the reply."))
+        return redirect(_party_url(consultation, party))
+    try:
+        lifecycle.response_reopen_and_notify(
+            response=response, user=request.user, reason=form.cleaned_data["reason"], request=request
+        )
+    except InvalidTransition as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, _("The reply of %(party)s is reopened; the delegation is told why.") % {"party": party.name}
+        )
+    return redirect(_party_url(consultation, party))
+
+
+# --- Reminders ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def send_reminders(request: HttpRequest, slug: str) -> HttpResponse:
+    access.require(request, access.can_send_reminders(request.user), reason="send reminders", leak_safe=False)
+    consultation = _consultation(slug)
+    form = ReminderForm(request.POST)
+    back = request.POST.get("next", "")
+    if not back.startswith(f"/secretariat/{consultation.slug}/"):
+        back = reverse("secretariat:state_of_play", kwargs={"slug": consultation.slug})
+    if not form.is_valid():
+        messages.error(request, _("Select at least one Party to remind."))
+        return redirect(back)
+    try:
+        sent = reminders.reminders_send_manual(
+            consultation=consultation, parties=list(form.cleaned_data["parties"]), user=request.user, request=request
+        )
+    except reminders.ReminderRefused as exc:
+        messages.error(request, str(exc))
+        return redirect(back)
+    ids = [r.pk for r in sent]
+    delivered = Reminder.objects.filter(pk__in=ids, status="sent").count()
+    skipped = len(form.cleaned_data["parties"]) - len(sent)
+    text = _("Reminder sent to %(count)d Parties: %(list)s.") % {
+        "count": delivered,
+        "list": ", ".join(r.party.name for r in sent),
+    }
+    if skipped:
+        text += " " + _("%(count)d Parties that have submitted were left out.") % {"count": skipped}
+    if delivered < len(sent):
+        messages.warning(
+            request,
+            text + " " + _("%(count)d could not be sent now and will be retried.") % {"count": len(sent) - delivered},
+        )
+    else:
+        messages.success(request, text)
+    return redirect(back)
+
+
+# --- Lifecycle ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consultation_create(request: HttpRequest) -> HttpResponse:
+    access.require(request, access.can_manage_consultations(request.user), reason="manage", leak_safe=False)
+    form = ConsultationCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            consultation = lifecycle.consultation_create(user=request.user, request=request, **form.cleaned_data)
+        except lifecycle.LifecycleError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The consultation is created as a draft; add its items in the administration."))
+            return redirect("secretariat:state_of_play", slug=consultation.slug)
+    return render(request, "secretariat/consultation_form.html", {"form": form, "source": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consultation_duplicate(request: HttpRequest, slug: str) -> HttpResponse:
+    access.require(request, access.can_manage_consultations(request.user), reason="manage", leak_safe=False)
+    source = _consultation(slug)
+    initial = {"slug": f"{source.slug}-next", "title_en": source.title_en, "title_fr": source.title_fr}
+    form = ConsultationDuplicateForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = lifecycle.consultation_duplicate(
+                source=source, user=request.user, request=request, **form.cleaned_data
+            )
+        except lifecycle.LifecycleError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The new round is created as a draft."))
+            return redirect("secretariat:state_of_play", slug=new.slug)
+    return render(request, "secretariat/consultation_form.html", {"form": form, "source": source})
+
+
+LIFECYCLE_ACTIONS = {
+    "open": (lifecycle.consultation_open, _("The consultation is open to the Parties.")),
+    "close": (lifecycle.consultation_close, _("The consultation is closed.")),
+    "archive": (lifecycle.consultation_archive, _("The consultation is archived.")),
+}
+
+
+@login_required
+@require_POST
+def consultation_transition(request: HttpRequest, slug: str, action: str) -> HttpResponse:
+    access.require(request, access.can_manage_consultations(request.user), reason="manage", leak_safe=False)
+    consultation = _consultation(slug)
+    service, done = LIFECYCLE_ACTIONS[action]
+    try:
+        service(consultation=consultation, user=request.user, request=request)
+    except lifecycle.LifecycleError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, done)
+    return redirect("secretariat:state_of_play", slug=consultation.slug)
+
+
+# --- Exports ------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def export_view(request: HttpRequest, slug: str) -> HttpResponse:
+    access.require(request, access.can_export_answers(request.user), reason="export answers", leak_safe=False)
+    consultation = _consultation(slug)
+    form = ExportForm(request.POST or None, consultation=consultation, initial={"state": "submitted"})
+    if request.method == "POST" and form.is_valid():
+        fmt, filters = form.cleaned_data["format"], form.export_filters()
+        try:
+            clean = exports.export_filters_clean(filters)
+            if exports.answers_export_count(consultation=consultation, filters=clean) <= exports.export_direct_limit():
+                name, content = exports.answers_export(
+                    consultation=consultation, format=fmt, filters=clean, user=request.user, request=request
+                )
+                response = HttpResponse(content, content_type=exports.FORMATS[fmt])
+                response["Content-Disposition"] = f'attachment; filename="{name}"'
+                return response
+            job = exports.export_job_create(
+                consultation=consultation, format=fmt, filters=clean, user=request.user, request=request
+            )
+        except exports.ExportRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.info(request, _("The export is large: it is being prepared; this page shows its progress."))
+            return redirect("secretariat:export_job", slug=consultation.slug, pk=job.pk)
+    jobs = ExportJob.objects.filter(consultation=consultation).select_related("requested_by")[:10]
+    return render(
+        request,
+        "secretariat/export.html",
+        {"consultation": consultation, "form": form, "jobs": jobs, "direct_limit": exports.export_direct_limit()},
+    )
+
+
+def _job(request: HttpRequest, slug: str, pk: int) -> ExportJob:
+    access.require(request, access.can_export_answers(request.user), reason="export answers", leak_safe=False)
+    return get_object_or_404(ExportJob.objects.select_related("consultation"), pk=pk, consultation__slug=slug)
+
+
+@login_required
+@require_GET
+def export_job(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    job = _job(request, slug, pk)
+    template = "secretariat/_export_job.html" if request.htmx else "secretariat/export_job.html"
+    return render(
+        request,
+        template,
+        {"consultation": job.consultation, "job": job, "running": job.status in (JobStatus.QUEUED, JobStatus.RUNNING)},
+    )
+
+
+@login_required
+@require_GET
+def export_download(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    job = _job(request, slug, pk)
+    if job.status != JobStatus.DONE or not job.file:
+        messages.error(request, _("This export is not ready."))
+        return redirect("secretariat:export_job", slug=slug, pk=pk)
+    name, handle = exports.export_job_file(job=job)
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=exports.FORMATS[job.format])
