@@ -1,0 +1,334 @@
+"""Reminders: the machine chases the Parties that have not submitted, and remembers every e-mail.
+
+``reminders_send_due`` is what Celery beat (daily) and ``manage.py send_reminders`` both run. For each
+open consultation and each active Party whose reply is not submitted, the Party's own deadline
+(``extended_until`` or the closing date) decides whether a reminder is due today: at each offset of
+``REMINDER_OFFSETS_DAYS`` before it, and on the day after it ("overdue"). The ``Reminder`` row is
+unique per (consultation, Party, kind, deadline), so running the job twice creates nothing twice;
+only a successful send marks a reminder ``sent``, and a failed one is retried by later runs up to
+``REMINDER_MAX_ATTEMPTS``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, FilteredRelation, Q
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import DelegationMembership, DelegationRole
+from accounts.services import audit_record
+
+from ..models import (
+    Answer,
+    Consultation,
+    ConsultationStatus,
+    Item,
+    Party,
+    Reminder,
+    ReminderKind,
+    ReminderStatus,
+    Response,
+    ResponseStatus,
+)
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_OFFSETS = (14, 7, 1)
+DEFAULT_MAX_ATTEMPTS = 5
+
+
+class ReminderRefused(Exception):
+    """A manual reminder cannot be sent (nothing selected, consultation not open)."""
+
+
+@dataclass
+class ReminderRun:
+    """What one run did, for the command's output, the task's log and the tests."""
+
+    created: int = 0
+    sent: int = 0
+    failed: int = 0
+    sent_to: list[str] = field(default_factory=list)
+
+
+def reminder_offsets() -> list[int]:
+    return sorted({int(n) for n in getattr(settings, "REMINDER_OFFSETS_DAYS", DEFAULT_OFFSETS)}, reverse=True)
+
+
+def reminder_max_attempts() -> int:
+    return int(getattr(settings, "REMINDER_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS))
+
+
+def reminder_kind_for(*, deadline: datetime.date, today: datetime.date) -> str | None:
+    """The kind of automatic reminder due today for this deadline, or None."""
+    days_left = (deadline - today).days
+    if days_left in reminder_offsets():
+        return f"d-{days_left}"
+    if days_left == -1:
+        return ReminderKind.OVERDUE
+    return None
+
+
+def reminder_kind_label(kind: str) -> str:
+    try:
+        return ReminderKind(kind).label
+    except ValueError:
+        return _("%(days)s days before the deadline") % {"days": kind.removeprefix("d-")}
+
+
+# --- Mail to a delegation ---------------------------------------------------------------------
+
+
+def party_recipients(*, party: Party) -> tuple[list[str], list[str]]:
+    """To: the head(s) of delegation; Cc: the members. Without a head, the members are addressed directly."""
+    heads, members = [], []
+    for email, role in (
+        DelegationMembership.objects.filter(party=party, user__is_active=True)
+        .order_by("user__email")
+        .values_list("user__email", "role")
+    ):
+        (heads if role == DelegationRole.HEAD else members).append(email)
+    if not heads:
+        return members, []
+    return heads, members
+
+
+def reply_link(*, consultation: Consultation) -> str:
+    """The absolute link to the delegation's reply page (the Party is always the reader's own)."""
+    base = settings.PLATFORM_BASE_URL.rstrip("/")
+    for name, kwargs in (("consultation:reply", {"slug": consultation.slug}), ("consultation:home", {})):
+        try:
+            return base + reverse(name, kwargs=kwargs)
+        except NoReverseMatch:
+            continue
+    return f"{base}/consultations/{consultation.slug}/"
+
+
+def party_mail_send(
+    *,
+    party: Party,
+    template_prefix: str,
+    context: dict[str, Any],
+    consultation: Consultation,
+    fail_silently: bool = False,
+) -> bool:
+    """Render ``<prefix>_subject.txt`` / ``<prefix>_body.txt`` in the Party's language and send it.
+
+    Returns False when the delegation has nobody to write to; raises the mail server's error unless
+    ``fail_silently``.
+    """
+    to, cc = party_recipients(party=party)
+    if not to:
+        return False
+    with translation.override(party.preferred_language or settings.LANGUAGE_CODE):
+        context = {
+            **context,
+            "party": party,
+            "consultation": consultation,
+            "link": reply_link(consultation=consultation),
+            "platform_name": settings.PLATFORM_NAME,
+        }
+        subject = " ".join(render_to_string(f"{template_prefix}_subject.txt", context).split())
+        body = render_to_string(f"{template_prefix}_body.txt", context)
+    message = EmailMultiAlternatives(subject=subject, body=body, to=to, cc=cc)
+    try:
+        message.send()
+    except Exception:
+        if not fail_silently:
+            raise
+        logger.exception("Could not send %s to %s", template_prefix, party.iso2)
+        return False
+    return True
+
+
+# --- Progress shown in a reminder --------------------------------------------------------------
+
+
+def reply_progress(*, consultation: Consultation, party: Party) -> dict[str, int]:
+    """Items answered and items complete out of the consultation's items (two COUNT queries)."""
+    total = Item.objects.filter(consultation=consultation).count()
+    counts = Answer.objects.filter(response__consultation=consultation, response__party=party).aggregate(
+        answered=Count("id", filter=Q(is_answered=True)),
+        complete=Count("id", filter=Q(is_answered=True, is_complete=True)),
+    )
+    return {"total": total, "answered": counts["answered"] or 0, "complete": counts["complete"] or 0}
+
+
+# --- Delivery ----------------------------------------------------------------------------------
+
+
+def reminder_deliver(*, reminder_id: int) -> bool:
+    """Send one reminder unless it was sent already; only a successful send marks it sent.
+
+    The row is locked while sending, so two concurrent runs never send the same reminder twice.
+    """
+    with transaction.atomic():
+        reminder = (
+            Reminder.objects.select_for_update().select_related("consultation", "party").filter(pk=reminder_id).first()
+        )
+        if reminder is None or reminder.status == ReminderStatus.SENT:
+            return False
+        party, consultation = reminder.party, reminder.consultation
+        to, cc = party_recipients(party=party)
+        reminder.attempts += 1
+        if not to:
+            reminder.status = ReminderStatus.FAILED
+            reminder.last_error = _("The delegation has no contact to write to.")
+            reminder.save(update_fields=["attempts", "status", "last_error"])
+            return False
+        progress = reply_progress(consultation=consultation, party=party)
+        today = timezone.localdate()
+        context = {
+            "reminder": reminder,
+            "kind": reminder.kind,
+            "overdue": reminder.kind == ReminderKind.OVERDUE or today > reminder.deadline,
+            "manual": reminder.kind == ReminderKind.MANUAL,
+            "deadline": reminder.deadline,
+            "days_left": (reminder.deadline - today).days,
+            "progress": progress,
+        }
+        try:
+            party_mail_send(party=party, template_prefix="emails/reminder", context=context, consultation=consultation)
+        except Exception as exc:  # the mail server refused or is down: keep it for the next run
+            logger.warning("Reminder %s to %s failed: %s", reminder.pk, party.iso2, exc)
+            reminder.status = ReminderStatus.FAILED
+            reminder.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            reminder.save(update_fields=["attempts", "status", "last_error"])
+            return False
+        reminder.status = ReminderStatus.SENT
+        reminder.sent_at = timezone.now()
+        reminder.recipients = {"to": to, "cc": cc}
+        reminder.language = party.preferred_language
+        reminder.last_error = ""
+        reminder.save(update_fields=["attempts", "status", "sent_at", "recipients", "language", "last_error"])
+        return True
+
+
+def _due_parties(*, consultation: Consultation):
+    """Active Parties whose reply is not submitted, with their own deadline (one LEFT JOIN)."""
+    return (
+        Party.objects.filter(is_active=True)
+        .annotate(reply=FilteredRelation("responses", condition=Q(responses__consultation=consultation)))
+        .filter(Q(reply__id__isnull=True) | ~Q(reply__status=ResponseStatus.SUBMITTED))
+        .annotate(reply_extended_until=F("reply__extended_until"))
+        .order_by("iso2")
+    )
+
+
+def reminders_create_due(*, today: datetime.date) -> int:
+    """Create today's automatic reminder rows (idempotent: the unique constraint refuses duplicates)."""
+    created = 0
+    consultations = Consultation.objects.filter(status=ConsultationStatus.OPEN, closes_on__isnull=False)
+    for consultation in consultations:
+        for party in _due_parties(consultation=consultation):
+            deadline = party.reply_extended_until or consultation.closes_on
+            kind = reminder_kind_for(deadline=deadline, today=today)
+            if kind is None:
+                continue
+            try:
+                with transaction.atomic():
+                    _, was_created = Reminder.objects.get_or_create(
+                        consultation=consultation,
+                        party=party,
+                        kind=kind,
+                        deadline=deadline,
+                        defaults={"language": party.preferred_language},
+                    )
+            except IntegrityError:  # a concurrent run created it first
+                was_created = False
+            created += int(was_created)
+    return created
+
+
+def _pending_reminders() -> list[tuple[int, str]]:
+    """Unsent reminders still worth sending (id, Party code): consultation open, reply not submitted,
+    attempts left."""
+    submitted = set(
+        Response.objects.filter(
+            status=ResponseStatus.SUBMITTED, consultation__status=ConsultationStatus.OPEN
+        ).values_list("consultation_id", "party_id")
+    )
+    rows = (
+        Reminder.objects.filter(
+            status__in=[ReminderStatus.PENDING, ReminderStatus.FAILED],
+            attempts__lt=reminder_max_attempts(),
+            consultation__status=ConsultationStatus.OPEN,
+        )
+        .order_by("created_at", "id")
+        .values_list("id", "consultation_id", "party_id", "party__iso2")
+    )
+    return [(rid, iso2) for rid, cid, pid, iso2 in rows if (cid, pid) not in submitted]
+
+
+def reminders_send_due(*, today: datetime.date | None = None) -> ReminderRun:
+    """Create the reminders due today and send every unsent one; safe to run any number of times."""
+    today = today or timezone.localdate()
+    run = ReminderRun(created=reminders_create_due(today=today))
+    for reminder_id, iso2 in _pending_reminders():
+        if reminder_deliver(reminder_id=reminder_id):
+            run.sent += 1
+            run.sent_to.append(iso2)
+        else:
+            run.failed += 1
+    return run
+
+
+@transaction.atomic
+def reminders_send_manual(
+    *, consultation: Consultation, parties: list[Party], user: Any, request: Any = None
+) -> list[Reminder]:
+    """The Secretariat reminds the selected Parties now; submitted Parties are left out.
+
+    The rows are written in this transaction and sent once it commits.
+    """
+    if consultation.status != ConsultationStatus.OPEN:
+        raise ReminderRefused(_("Reminders can be sent only while the consultation is open."))
+    if not parties:
+        raise ReminderRefused(_("Select at least one Party to remind."))
+    submitted = set(
+        Response.objects.filter(
+            consultation=consultation, party__in=parties, status=ResponseStatus.SUBMITTED
+        ).values_list("party_id", flat=True)
+    )
+    extended = dict(
+        Response.objects.filter(consultation=consultation, party__in=parties, extended_until__isnull=False).values_list(
+            "party_id", "extended_until"
+        )
+    )
+    today = timezone.localdate()
+    reminders = [
+        Reminder(
+            consultation=consultation,
+            party=party,
+            kind=ReminderKind.MANUAL,
+            deadline=extended.get(party.pk) or consultation.closes_on or today,
+            language=party.preferred_language,
+            sent_by=user if getattr(user, "is_authenticated", False) else None,
+        )
+        for party in parties
+        if party.pk not in submitted
+    ]
+    if not reminders:
+        raise ReminderRefused(_("Every selected Party has already submitted its reply."))
+    Reminder.objects.bulk_create(reminders)
+    audit_record(
+        event_type="reminder.manual",
+        actor=user,
+        consultation=consultation,
+        object_repr=f"consultation:{consultation.slug}",
+        request=request,
+        extra={"parties": [r.party.iso2 for r in reminders], "skipped_submitted": len(parties) - len(reminders)},
+    )
+    ids = [r.pk for r in reminders]
+    transaction.on_commit(lambda: [reminder_deliver(reminder_id=pk) for pk in ids])
+    return reminders
