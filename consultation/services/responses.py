@@ -14,6 +14,7 @@ from accounts.services import audit_record
 from ..events import reports_refresh_enqueue
 from ..models import Answer, Consultation, Response, ResponseStatus, ResponseSubmission
 from .answers import ReplyLocked, reply_lock_reason, response_missing_required
+from .receipts import reply_receipt_enqueue
 
 
 class SubmissionIncomplete(Exception):
@@ -109,6 +110,8 @@ def response_submit(*, response: Response, user: Any, request: Any = None) -> Re
         extra={"sequence": sequence},
     )
     _data_changed(response.consultation_id)
+    # The delegation's receipt (with the submitted reply as PDF), once the submission is committed.
+    transaction.on_commit(lambda: reply_receipt_enqueue(submission_id=submission.pk), robust=True)
     return submission
 
 

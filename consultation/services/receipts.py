@@ -1,0 +1,104 @@
+"""The submission receipt: an e-mail to the Party's delegation with the submitted reply attached as PDF.
+
+Queued by ``response_submit`` once the submission is committed, sent by a Celery task. Sending is
+idempotent per ``ResponseSubmission``: the submission row is locked, and a ``reply.receipt_sent``
+audit row, written in the same transaction as the send, means a redelivered task sends nothing.
+The PDF shows the submission's frozen snapshot, not the answers as they may be after a reopening.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+
+logger = logging.getLogger(__name__)
+
+RECEIPT_EVENT = "reply.receipt_sent"
+
+
+def reply_receipt_enqueue(*, submission_id: int) -> bool:
+    """Queue the receipt (called on commit); a broker outage is logged and never fails the submission."""
+    from ..tasks import reply_receipt_send as reply_receipt_send_task
+
+    try:
+        reply_receipt_send_task.delay(submission_id)
+        return True
+    except Exception:  # broker down, or the eager task failed: the submission itself stands
+        logger.warning("Could not queue the receipt of submission %s", submission_id, exc_info=True)
+        return False
+
+
+def receipt_recipients(*, party_id: int) -> list[str]:
+    """The active heads and members of the Party's delegation, heads first."""
+    from accounts.models import DelegationMembership
+
+    return list(
+        DelegationMembership.objects.filter(party_id=party_id, user__is_active=True)
+        .order_by("role", "user__email")  # "head" sorts before "member"
+        .values_list("user__email", flat=True)
+    )
+
+
+@transaction.atomic
+def reply_receipt_send(*, submission_id: int) -> bool:
+    """Send the receipt of one submission, once; False if it was already sent or nobody can receive it."""
+    from django.core.mail import EmailMessage
+    from django.template.loader import render_to_string
+    from django.utils import formats, timezone, translation
+
+    from accounts.models import AuditEvent
+    from accounts.services import audit_record
+
+    from ..documents import PDF_CONTENT_TYPE, reply_filename, reply_pdf
+    from ..models import ResponseSubmission
+    from ..selectors.offline import reply_document_get
+
+    submission = (
+        ResponseSubmission.objects.select_for_update()
+        .select_related("response__party", "response__consultation", "submitted_by")
+        .get(pk=submission_id)
+    )
+    if AuditEvent.objects.filter(event_type=RECEIPT_EVENT, extra__submission_id=submission_id).exists():
+        return False
+    response = submission.response
+    party = response.party
+    recipients = receipt_recipients(party_id=party.pk)
+    if not recipients:
+        logger.warning("Submission %s: the delegation of %s has no active member to receive it", submission_id, party)
+        return False
+    with translation.override(party.preferred_language or settings.LANGUAGE_CODE):
+        document = reply_document_get(
+            consultation=response.consultation,
+            party=party,
+            response=response,
+            snapshot=submission.snapshot,
+            submitted_at=submission.submitted_at,
+            submission_sequence=submission.sequence,
+        )
+        pdf = reply_pdf(document)
+        context = {
+            "party": party,
+            "consultation": response.consultation,
+            "submission": submission,
+            "submitted_on": formats.date_format(timezone.localtime(submission.submitted_at), "DATETIME_FORMAT"),
+            "submitted_by": submission.submitted_by.display_name if submission.submitted_by else "",
+            "link": settings.PLATFORM_BASE_URL.rstrip("/")
+            + reverse("offline:index", kwargs={"slug": response.consultation.slug}),
+        }
+        subject = " ".join(render_to_string("emails/reply_receipt_subject.txt", context).split())
+        body = render_to_string("emails/reply_receipt_body.txt", context)
+        filename = reply_filename(document, extension="pdf")
+    message = EmailMessage(subject=subject, body=body, to=recipients)
+    message.attach(filename, pdf, PDF_CONTENT_TYPE)
+    message.send(fail_silently=False)
+    audit_record(
+        event_type=RECEIPT_EVENT,
+        party=party,
+        consultation=response.consultation,
+        object_repr=str(submission),
+        extra={"submission_id": submission_id, "recipients": len(recipients), "language": party.preferred_language},
+    )
+    return True

@@ -1,0 +1,116 @@
+"""The submission receipt: one e-mail per submission to the delegation, in the Party's language, with the
+submitted reply attached as PDF."""
+
+from __future__ import annotations
+
+import io
+from unittest import mock
+
+import pypdf
+import pytest
+from django.core import mail
+
+from accounts.models import AuditEvent
+from consultation.models import Response, ResponseSubmission
+from consultation.services.answers import answer_save, response_get_or_create
+from consultation.services.receipts import reply_receipt_send
+from consultation.services.responses import response_reopen, response_submit
+from consultation.tasks import reply_receipt_send as reply_receipt_send_task
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_text(content: bytes) -> str:
+    return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(content)).pages)
+
+
+@pytest.fixture
+def complete_reply(world):
+    response = response_get_or_create(consultation=world.consultation, party=world.party_a)
+    for item, explanation in zip(world.items, ["Criminal Code, art. 227-23.", "Bill 1234 pending."], strict=True):
+        answer_save(
+            response=response,
+            item=item,
+            data={"position": "yes", "explanation": explanation},
+            base_version=0,
+            user=world.member_a,
+        )
+    return response
+
+
+def test_submitting_emails_the_delegation_a_receipt_with_the_reply_as_pdf(
+    world, complete_reply, django_capture_on_commit_callbacks
+):
+    world.party_a.preferred_language = "en"
+    world.party_a.save()
+    f.delegate(world.party_a, role="member", email="second.member@fr.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        submission = response_submit(response=complete_reply, user=world.head_a)
+
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["head.a@fr.example", "member.a@fr.example", "second.member@fr.example"]
+    assert message.subject == f"Receipt: reply of France to “{world.consultation.title_en}” submitted"
+    assert "Submission number: 1" in message.body
+    assert "http://" in message.body
+    assert f"/consultations/{world.consultation.slug}/offline/" in message.body
+    [(filename, content, content_type)] = message.attachments
+    assert (filename, content_type) == (f"reply-fr-{world.consultation.slug}-1.pdf", "application/pdf")
+    text = pdf_text(content)
+    assert "Submitted on" in text
+    assert "Criminal Code, art. 227-23." in text
+    assert "Bill 1234 pending." in text
+    assert AuditEvent.objects.filter(event_type="reply.receipt_sent", extra__submission_id=submission.pk).count() == 1
+
+
+def test_the_receipt_is_in_the_partys_preferred_language(world, complete_reply, django_capture_on_commit_callbacks):
+    world.party_a.preferred_language = "fr"
+    world.party_a.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        response_submit(response=complete_reply, user=world.head_a)
+
+    [message] = mail.outbox
+    assert world.consultation.title_fr in message.subject
+    text = pdf_text(message.attachments[0][1])
+    assert world.items[0].text_fr.split(",")[0] in text  # the French item texts
+    assert world.items[0].text_en.split(",")[0] not in text
+
+
+def test_the_receipt_is_sent_once_per_submission_even_when_the_task_runs_again(world, complete_reply):
+    submission = response_submit(response=complete_reply, user=world.head_a)
+
+    assert reply_receipt_send_task.apply(args=[submission.pk]).get() is True
+    assert reply_receipt_send_task.apply(args=[submission.pk]).get() is False
+    assert reply_receipt_send(submission_id=submission.pk) is False
+
+    assert len(mail.outbox) == 1
+
+
+def test_the_pdf_shows_the_submitted_snapshot_not_later_edits(world, complete_reply):
+    first = response_submit(response=complete_reply, user=world.head_a)
+    response_reopen(response=complete_reply, user=world.secretariat, reason="Please add the 2023 figures.")
+    reopened = Response.objects.get(pk=complete_reply.pk)
+    answer_save(
+        response=reopened,
+        item=world.items[1],
+        data={"position": "no", "explanation": "Bill 1234 was withdrawn."},
+        base_version=1,
+        user=world.member_a,
+    )
+
+    reply_receipt_send(submission_id=first.pk)
+
+    text = pdf_text(mail.outbox[0].attachments[0][1])
+    assert "Bill 1234 pending." in text
+    assert "withdrawn" not in text
+
+
+def test_a_broker_outage_never_undoes_the_submission(world, complete_reply, django_capture_on_commit_callbacks):
+    with mock.patch.object(reply_receipt_send_task, "delay", side_effect=OSError("broker unreachable")):
+        with django_capture_on_commit_callbacks(execute=True):
+            response_submit(response=complete_reply, user=world.head_a)
+
+    assert Response.objects.get(pk=complete_reply.pk).status == "submitted"
+    assert ResponseSubmission.objects.filter(response=complete_reply).count() == 1
+    assert mail.outbox == []
