@@ -1,6 +1,30 @@
 """Celery tasks of the consultation app: thin, idempotent, taking ids and calling services."""
 
+# --- Secretariat: reminders and exports ---------------------------------------------------------
+
 from celery import shared_task
+
+
+@shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=15 * 60)
+def reminders_send_due(self) -> dict:
+    """Daily (beat): create and send the reminders due today; retried later if the mail server failed."""
+    from django.utils import timezone
+
+    from .services.reminders import reminders_send_due as reminders_send_due_service
+
+    run = reminders_send_due_service(today=timezone.localdate())
+    if run.failed and not self.request.is_eager:
+        raise self.retry()
+    return {"created": run.created, "sent": run.sent, "failed": run.failed}
+
+
+@shared_task(acks_late=True)
+def export_job_run(job_id: int) -> None:
+    """Build a queued answers export (idempotent: a finished job is not rebuilt)."""
+    from .services.exports import export_job_run as export_job_run_service
+
+    export_job_run_service(job_id=job_id)
+
 
 # --- Delegation: submission receipt ---------------------------------------------------------------
 
