@@ -241,6 +241,11 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE: dict = {}  # filled by config.settings.schedule
 # Reports are rebuilt this long after the last submission or reopening, so bursts cost one build.
 REPORTS_REBUILD_DEBOUNCE_SECONDS = env.int("REPORTS_REBUILD_DEBOUNCE_SECONDS", default=120)
+# Reminders to Parties that have not submitted: days before their deadline (and the day after it).
+REMINDER_OFFSETS_DAYS = [int(n) for n in env.list("REMINDER_OFFSETS_DAYS", default=["14", "7", "1"])]
+REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=5)
+# Answer exports above this many rows are built by a Celery job instead of downloaded at once.
+EXPORT_DIRECT_MAX_ROWS = env.int("EXPORT_DIRECT_MAX_ROWS", default=20_000)
 # A report build that keeps dying (worker killed, poison data) is marked failed after this many attempts.
 REPORTS_BUILD_MAX_ATTEMPTS = env.int("REPORTS_BUILD_MAX_ATTEMPTS", default=3)
 # A queued build not picked up after this long (lost message, broker was down) is sent again by the sweep.

@@ -45,6 +45,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_OFFSETS = (14, 7, 1)
 DEFAULT_MAX_ATTEMPTS = 5
+SENT, FAILED, NO_CONTACT, SKIPPED = "sent", "failed", "no-contact", "skipped"
 
 
 class ReminderRefused(Exception):
@@ -58,6 +59,7 @@ class ReminderRun:
     created: int = 0
     sent: int = 0
     failed: int = 0
+    no_contact: int = 0
     sent_to: list[str] = field(default_factory=list)
 
 
@@ -167,8 +169,10 @@ def reply_progress(*, consultation: Consultation, party: Party) -> dict[str, int
 # --- Delivery ----------------------------------------------------------------------------------
 
 
-def reminder_deliver(*, reminder_id: int) -> bool:
+def reminder_deliver(*, reminder_id: int) -> str:
     """Send one reminder unless it was sent already; only a successful send marks it sent.
+
+    Returns ``SENT``, ``FAILED`` (kept for a later run), ``NO_CONTACT`` or ``SKIPPED`` (already sent).
 
     The row is locked while sending, so two concurrent runs never send the same reminder twice.
     """
@@ -177,15 +181,17 @@ def reminder_deliver(*, reminder_id: int) -> bool:
             Reminder.objects.select_for_update().select_related("consultation", "party").filter(pk=reminder_id).first()
         )
         if reminder is None or reminder.status == ReminderStatus.SENT:
-            return False
+            return SKIPPED
         party, consultation = reminder.party, reminder.consultation
         to, cc = party_recipients(party=party)
         reminder.attempts += 1
         if not to:
+            # Nobody to write to: recorded (the Party page shows it) but not retried until someone joins.
             reminder.status = ReminderStatus.FAILED
+            reminder.attempts = max(reminder.attempts, reminder_max_attempts())
             reminder.last_error = _("The delegation has no contact to write to.")
             reminder.save(update_fields=["attempts", "status", "last_error"])
-            return False
+            return NO_CONTACT
         progress = reply_progress(consultation=consultation, party=party)
         today = timezone.localdate()
         context = {
@@ -204,14 +210,14 @@ def reminder_deliver(*, reminder_id: int) -> bool:
             reminder.status = ReminderStatus.FAILED
             reminder.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             reminder.save(update_fields=["attempts", "status", "last_error"])
-            return False
+            return FAILED
         reminder.status = ReminderStatus.SENT
         reminder.sent_at = timezone.now()
         reminder.recipients = {"to": to, "cc": cc}
         reminder.language = party.preferred_language
         reminder.last_error = ""
         reminder.save(update_fields=["attempts", "status", "sent_at", "recipients", "language", "last_error"])
-        return True
+        return SENT
 
 
 def _due_parties(*, consultation: Consultation):
@@ -275,11 +281,14 @@ def reminders_send_due(*, today: datetime.date | None = None) -> ReminderRun:
     today = today or timezone.localdate()
     run = ReminderRun(created=reminders_create_due(today=today))
     for reminder_id, iso2 in _pending_reminders():
-        if reminder_deliver(reminder_id=reminder_id):
+        outcome = reminder_deliver(reminder_id=reminder_id)
+        if outcome == SENT:
             run.sent += 1
             run.sent_to.append(iso2)
-        else:
+        elif outcome == FAILED:
             run.failed += 1
+        elif outcome == NO_CONTACT:
+            run.no_contact += 1
     return run
 
 

@@ -27,7 +27,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{today.isoformat()}: {run.created} reminder(s) created, {run.sent} sent"
             + (f" ({', '.join(run.sent_to)})" if run.sent_to else "")
-            + f", {run.failed} failed."
+            + f", {run.failed} failed, {run.no_contact} without a delegation contact."
         )
         if run.failed:
             raise CommandError(f"{run.failed} reminder(s) could not be sent; they will be retried at the next run.")
