@@ -1,2 +1,38 @@
+"""The delegation workspace (namespace ``consultation``), included at the site root.
+
+No URL carries a Party: every page works on the signed-in person's own Party's reply.
+"""
+
+from django.urls import path
+
+from .views import workspace
+
 app_name = "consultation"
-urlpatterns: list = []
+urlpatterns = [
+    path("consultations/", workspace.home, name="home"),
+    path("consultations/<slug:slug>/", workspace.reply, name="reply"),
+    path("consultations/<slug:slug>/review/", workspace.review, name="review"),
+    path("consultations/<slug:slug>/ready/", workspace.mark_ready, name="mark_ready"),
+    path("consultations/<slug:slug>/submit/", workspace.submit, name="submit"),
+    # One path, two names: GET is the item's form fragment, POST saves the item's answer.
+    path("consultations/<slug:slug>/items/<str:code>/", workspace.item, name="item"),
+    path("consultations/<slug:slug>/items/<str:code>/", workspace.answer_save, name="answer_save"),
+    path("consultations/<slug:slug>/items/<str:code>/history/", workspace.answer_history, name="answer_history"),
+    path(
+        "consultations/<slug:slug>/items/<str:code>/history/<int:version>/restore/",
+        workspace.answer_restore_view,
+        name="answer_restore",
+    ),
+    path(
+        "consultations/<slug:slug>/items/<str:code>/attachments/",
+        workspace.attachment_upload,
+        name="attachment_upload",
+    ),
+    path(
+        "consultations/<slug:slug>/attachments/<int:pk>/delete/",
+        workspace.attachment_delete,
+        name="attachment_delete",
+    ),
+    path("attachments/<int:pk>/", workspace.attachment_download, name="attachment_download"),
+    path("articles/<int:number>/", workspace.article, name="article"),
+]

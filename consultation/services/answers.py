@@ -192,13 +192,49 @@ def answer_save(
 
 
 @transaction.atomic
+def answer_save_draft(
+    *,
+    response: Response,
+    item: Item,
+    data: dict[str, Any],
+    base_version: int,
+    user: Any,
+    language: str,
+) -> Answer:
+    """Save what the item's web form posted, keeping the documents attached to the answer.
+
+    The web form carries no attachment fields (files have their own forms), so their current
+    value is kept. Reading it outside the lock is safe: if an upload lands in between, the
+    version moves and ``answer_save`` refuses with ``AnswerConflict``.
+    """
+    if response.pk is None:
+        response = response_get_or_create(consultation=response.consultation, party=response.party)
+    keys = [f.key for f in item.fields.all() if f.type == FieldType.ATTACHMENT]
+    if keys:
+        current = Answer.objects.filter(response=response, item=item).values_list("data", flat=True).first() or {}
+        data = {**data, **{key: current[key] for key in keys if key in current}}
+    return answer_save(response=response, item=item, data=data, base_version=base_version, user=user, language=language)
+
+
+@transaction.atomic
 def answer_restore(*, answer: Answer, version: int, base_version: int, user: Any) -> Answer:
-    """Restore an earlier version's content as a new version (history is never rewritten)."""
+    """Restore an earlier version's content as a new version (history is never rewritten).
+
+    Documents removed since that version cannot come back: their ids are dropped from the value.
+    """
     revision = AnswerRevision.objects.get(answer=answer, version=version)
+    data = dict(revision.data)
+    attachment_keys = set(answer.item.fields.filter(type=FieldType.ATTACHMENT).values_list("key", flat=True)) & set(
+        data
+    )
+    if attachment_keys:
+        existing = set(Attachment.objects.filter(answer=answer).values_list("pk", flat=True))
+        for key in attachment_keys:
+            data[key] = [pk for pk in data[key] if pk in existing]
     return answer_save(
         response=answer.response,
         item=answer.item,
-        data=revision.data,
+        data=data,
         base_version=base_version,
         user=user,
         language=revision.language,

@@ -89,7 +89,7 @@ def test_submission_locks_the_reply_and_keeps_a_snapshot(world, reply, django_ca
         answer_save(response=reply, item=item, data={"position": "no"}, base_version=0, user=world.member_a)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         submission = response_submit(response=reply, user=world.head_a)
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # the report rebuild and the receipt e-mail
     reply.refresh_from_db()
     assert reply.status == "submitted"
     assert reply.submitted_by == world.head_a

@@ -1,0 +1,595 @@
+"""Reads of the delegation workspace: home, reply page, history, review and the read-only reply.
+
+Every function here costs a fixed number of queries whatever the number of items: items come
+with their fields, options and articles prefetched, and the Party's answers and attachments are
+fetched in one query each. What the templates show (translation markers, readable values,
+diffs) is computed here so the templates only format.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, F, Prefetch, Q, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from accounts.models import DelegationMembership, DelegationRole
+
+from ..models import (
+    Answer,
+    AnswerRevision,
+    Article,
+    Attachment,
+    Consultation,
+    ConsultationStatus,
+    Field,
+    FieldType,
+    Item,
+    Option,
+    Party,
+    Response,
+    Theme,
+    TranslationStatus,
+)
+
+# Above this many items, the reply page shows one theme section at a time, in pages of this size.
+REPLY_PAGE_MAX_ITEMS = 80
+LATEST_EDITS_PER_CONSULTATION = 5
+LEGAL_REFERENCE_BLANK_ROWS = 3
+
+
+# --- Translations ------------------------------------------------------------------------------
+
+
+def _ui_language() -> str:
+    return (get_language() or "en")[:2]
+
+
+def translation_marker(obj: Any, attribute: str) -> str:
+    """A discreet note when ``attribute`` is shown in the other language (modeltranslation fell back)."""
+    language = _ui_language()
+    if getattr(obj, f"{attribute}_{language}", None):
+        return ""
+    if language == "fr" and getattr(obj, f"{attribute}_en", None):
+        return _("(English text — no French translation yet)")
+    if language == "en" and getattr(obj, f"{attribute}_fr", None):
+        return _("(French text — no English translation yet)")
+    return ""
+
+
+def _item_markers(item: Item) -> dict[str, str]:
+    fallback = translation_marker(item, "text")
+    unofficial = ""
+    if not fallback and _ui_language() == "fr" and item.translation_status == TranslationStatus.UNOFFICIAL:
+        unofficial = _("Unofficial translation")
+    return {"fallback": fallback, "unofficial": unofficial, "context_fallback": translation_marker(item, "context")}
+
+
+# --- Displaying answer values ------------------------------------------------------------------
+
+
+@dataclass
+class ValueDisplay:
+    """An answer value made readable: ``kind`` is empty, text, list, ordered, references or files."""
+
+    kind: str
+    text: str = ""
+    items: list[Any] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return self.kind == "empty"
+
+
+def value_display(fld: Field, value: Any, *, attachments: dict[int, Attachment] | None = None) -> ValueDisplay:
+    """The readable form of one field's value (option labels, numbers with units, rows, files)."""
+    if value in (None, "", [], {}):
+        return ValueDisplay("empty")
+    labels = {option.key: option.label for option in fld.options.all()} if fld.has_options else {}
+    if fld.type == FieldType.SINGLE_CHOICE:
+        return ValueDisplay("text", text=labels.get(value, str(value)))
+    if fld.type == FieldType.MULTIPLE_CHOICE:
+        return ValueDisplay("list", items=[labels.get(key, key) for key in value])
+    if fld.type == FieldType.RANKING:
+        return ValueDisplay("ordered", items=[labels.get(key, key) for key in value])
+    if fld.type == FieldType.NUMBER:
+        return ValueDisplay("text", text=f"{value} {fld.unit}".strip())
+    if fld.type == FieldType.LEGAL_REFERENCES:
+        return ValueDisplay("references", items=list(value))
+    if fld.type == FieldType.ATTACHMENT:
+        found = [attachments[pk] for pk in value if attachments and pk in attachments]
+        return ValueDisplay("files", items=found)
+    return ValueDisplay("text", text=str(value))
+
+
+def value_as_text(fld: Field, value: Any) -> str:
+    """One plain-text line per value, for diffs and the merge box."""
+    shown = value_display(fld, value)
+    if shown.kind == "empty":
+        return ""
+    if shown.kind == "text":
+        return shown.text
+    if shown.kind == "ordered":
+        return "\n".join(f"{rank}. {label}" for rank, label in enumerate(shown.items, start=1))
+    if shown.kind == "references":
+        return "\n".join(
+            " – ".join(part for part in (row.get("instrument"), row.get("provision"), row.get("url")) if part)
+            for row in shown.items
+        )
+    if shown.kind == "files":
+        return "\n".join(f"#{pk}" for pk in value)
+    return "\n".join(str(entry) for entry in shown.items)
+
+
+_TOKENS = re.compile(r"\s+|[^\s]+")
+
+
+def text_diff(before: str, after: str) -> list[dict[str, str]]:
+    """A word-level diff: segments ``{"op": "equal"|"delete"|"insert", "text": ...}`` in reading order."""
+    old, new = _TOKENS.findall(before or ""), _TOKENS.findall(after or "")
+    segments: list[dict[str, str]] = []
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            segments.append({"op": "equal", "text": "".join(old[i1:i2])})
+            continue
+        if op in ("delete", "replace"):
+            segments.append({"op": "delete", "text": "".join(old[i1:i2])})
+        if op in ("insert", "replace"):
+            segments.append({"op": "insert", "text": "".join(new[j1:j2])})
+    return segments
+
+
+# --- Items with their answers (reply page, item fragment, read-only reply) ---------------------
+
+
+def _items_queryset(consultation_id: int):
+    return (
+        Item.objects.filter(consultation_id=consultation_id)
+        .select_related("theme")
+        .prefetch_related(
+            Prefetch("articles", queryset=Article.objects.order_by("number")),
+            Prefetch("fields", queryset=Field.objects.order_by("order", "id")),
+            Prefetch("fields__options", queryset=Option.objects.order_by("order", "id")),
+        )
+        .order_by("theme__order", "theme__code", "order", "code")
+    )
+
+
+@dataclass
+class FieldView:
+    """One field of an item's form with the value to show in it."""
+
+    field: Field
+    dom_id: str
+    value: Any
+    display: ValueDisplay
+    label_marker: str = ""
+    options: list[dict[str, Any]] = field(default_factory=list)
+    rows: list[dict[str, str]] = field(default_factory=list)
+    files: list[Attachment] = field(default_factory=list)
+    rank_choices: list[int] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def input_name(self) -> str:
+        return f"f-{self.field.key}"
+
+    @property
+    def type(self) -> str:
+        return self.field.type
+
+
+@dataclass
+class ItemView:
+    """An item as the reply page shows it: texts, markers, articles, fields and its answer's state."""
+
+    item: Item
+    answer: Answer | None
+    fields: list[FieldView]
+    markers: dict[str, str]
+    articles: list[Article]
+    language: str
+    missing_required: list[Field] = field(default_factory=list)
+
+    @property
+    def version(self) -> int:
+        return self.answer.version if self.answer else 0
+
+    @property
+    def dom_id(self) -> str:
+        return f"item-{self.item.pk}"
+
+    @property
+    def has_attachments(self) -> bool:
+        return any(fv.type == FieldType.ATTACHMENT for fv in self.fields)
+
+
+def _field_view(
+    fld: Field, item: Item, value: Any, attachments: dict[int, Attachment], errors: dict[str, str]
+) -> FieldView:
+    options = list(fld.options.all())
+    view = FieldView(
+        field=fld,
+        dom_id=f"i{item.pk}-{fld.key}",
+        value=value,
+        display=value_display(fld, value, attachments=attachments),
+        label_marker=translation_marker(fld, "label"),
+        error=errors.get(fld.key, ""),
+    )
+    if fld.type == FieldType.SINGLE_CHOICE:
+        view.options = [{"option": o, "checked": value == o.key} for o in options]
+    elif fld.type == FieldType.MULTIPLE_CHOICE:
+        chosen = set(value or [])
+        view.options = [{"option": o, "checked": o.key in chosen} for o in options]
+    elif fld.type == FieldType.RANKING:
+        ranked = list(value or [])
+        by_key = {o.key: o for o in options}
+        ordered = [by_key[key] for key in ranked if key in by_key] + [o for o in options if o.key not in ranked]
+        view.options = [{"option": o, "rank": (ranked.index(o.key) + 1) if o.key in ranked else None} for o in ordered]
+    elif fld.type == FieldType.LEGAL_REFERENCES:
+        view.rows = [dict(row) for row in (value or [])]
+        view.rows += [{"instrument": "", "provision": "", "url": "", "blank": True}] * LEGAL_REFERENCE_BLANK_ROWS
+    elif fld.type == FieldType.ATTACHMENT:
+        view.files = [attachments[pk] for pk in (value or []) if pk in attachments]
+    return view
+
+
+def item_view(
+    *,
+    item: Item,
+    answer: Answer | None,
+    attachments: dict[int, Attachment],
+    data: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    language: str | None = None,
+) -> ItemView:
+    """Build the view of one item; ``data``/``errors`` show what the person typed after a refused save."""
+    from ..answer_values import answer_data_missing
+
+    fields = list(item.fields.all())
+    shown = data if data is not None else (answer.data if answer else {})
+    return ItemView(
+        item=item,
+        answer=answer,
+        fields=[_field_view(fld, item, shown.get(fld.key), attachments, errors or {}) for fld in fields],
+        markers=_item_markers(item),
+        articles=list(item.articles.all()),
+        language=language or (answer.language if answer and answer.version else _ui_language()),
+        missing_required=answer_data_missing(fields=fields, data=shown),
+    )
+
+
+def _attachments_by_id(response: Response, item_ids: list[int] | None = None) -> dict[int, Attachment]:
+    if response.pk is None:
+        return {}
+    qs = Attachment.objects.filter(answer__response=response)
+    if item_ids is not None:
+        qs = qs.filter(answer__item_id__in=item_ids)
+    return {a.pk: a for a in qs.only("id", "answer_id", "field_id", "original_name", "size", "content_type")}
+
+
+def _answers_by_item(response: Response, item_ids: list[int] | None = None) -> dict[int, Answer]:
+    if response.pk is None:
+        return {}
+    qs = Answer.objects.filter(response=response).select_related("updated_by")
+    if item_ids is not None:
+        qs = qs.filter(item_id__in=item_ids)
+    return {a.item_id: a for a in qs}
+
+
+def reply_for_party(*, consultation: Consultation, party_id: int) -> Response:
+    """The Party's reply, or an unsaved draft if nobody has saved anything yet (GET never writes)."""
+    response = (
+        Response.objects.filter(consultation=consultation, party_id=party_id)
+        .select_related("party", "submitted_by", "ready_by", "last_activity_by")
+        .first()
+    )
+    if response is None:
+        response = Response(consultation=consultation, party_id=party_id)
+    response.consultation = consultation
+    return response
+
+
+def theme_sections(*, consultation: Consultation, response: Response) -> list[dict[str, Any]]:
+    """The consultation's themes with their item counts and how many the Party answered (one query)."""
+    answered = Count(
+        "items__answers",
+        filter=Q(items__answers__response_id=response.pk, items__answers__is_answered=True),
+        distinct=True,
+    )
+    themes = (
+        Theme.objects.filter(items__consultation=consultation)
+        .annotate(item_count=Count("items", distinct=True), answered=answered)
+        .order_by("order", "code")
+    )
+    return [{"theme": t, "item_count": t.item_count, "answered": t.answered if response.pk else 0} for t in themes]
+
+
+@dataclass
+class ReplyPage:
+    consultation: Consultation
+    response: Response
+    sections: list[dict[str, Any]]
+    groups: list[dict[str, Any]]
+    current_theme: Theme | None
+    paginated: bool
+    page: int
+    page_count: int
+    item_total: int
+    answered_total: int
+
+
+def reply_page(*, consultation: Consultation, response: Response, theme_code: str = "", page: int = 1) -> ReplyPage:
+    """Items grouped by theme with their answers; one theme section at a time for large consultations."""
+    sections = theme_sections(consultation=consultation, response=response)
+    item_total = sum(s["item_count"] for s in sections)
+    paginated = item_total > REPLY_PAGE_MAX_ITEMS
+    items_qs = _items_queryset(consultation.pk)
+    current_theme = None
+    page_count = 1
+    if theme_code or paginated:
+        current = next((s for s in sections if s["theme"].code == theme_code), sections[0] if sections else None)
+        if current is not None:
+            current_theme = current["theme"]
+            items_qs = items_qs.filter(theme=current_theme)
+            page_count = max(1, -(-current["item_count"] // REPLY_PAGE_MAX_ITEMS))
+    page = min(max(page, 1), page_count)
+    if current_theme is not None:
+        start = (page - 1) * REPLY_PAGE_MAX_ITEMS
+        items_qs = items_qs[start : start + REPLY_PAGE_MAX_ITEMS]
+    items = list(items_qs)
+    answers = _answers_by_item(response)
+    attachments = _attachments_by_id(response)
+    groups: list[dict[str, Any]] = []
+    for item in items:
+        if not groups or groups[-1]["theme"].pk != item.theme_id:
+            groups.append({"theme": item.theme, "items": []})
+        groups[-1]["items"].append(item_view(item=item, answer=answers.get(item.pk), attachments=attachments))
+    return ReplyPage(
+        consultation=consultation,
+        response=response,
+        sections=sections,
+        groups=groups,
+        current_theme=current_theme,
+        paginated=paginated or bool(theme_code),
+        page=page,
+        page_count=page_count,
+        item_total=item_total,
+        answered_total=sum(s["answered"] for s in sections),
+    )
+
+
+def item_for_reply(*, consultation: Consultation, code: str) -> Item | None:
+    """One item of the consultation with what its form needs, or None."""
+    return _items_queryset(consultation.pk).filter(code=code).first()
+
+
+def item_view_for(
+    *,
+    item: Item,
+    response: Response,
+    data: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    language: str | None = None,
+) -> ItemView:
+    """The item's fragment state, read fresh (used after saves and by "take theirs")."""
+    answers = _answers_by_item(response, [item.pk])
+    attachments = _attachments_by_id(response, [item.pk])
+    return item_view(
+        item=item,
+        answer=answers.get(item.pk),
+        attachments=attachments,
+        data=data,
+        errors=errors,
+        language=language,
+    )
+
+
+def conflict_view(*, item: Item, mine: dict[str, Any], theirs: Answer) -> list[dict[str, Any]]:
+    """Both versions field by field, and a merge proposal for free-text fields."""
+    rows = []
+    for fld in item.fields.all():
+        if fld.type == FieldType.ATTACHMENT:
+            continue
+        my_value, their_value = mine.get(fld.key), theirs.data.get(fld.key)
+        my_text, their_text = value_as_text(fld, my_value), value_as_text(fld, their_value)
+        if fld.type == FieldType.TEXT and my_text != their_text and my_text and their_text:
+            merged = f"{their_text}\n\n{my_text}"
+        else:
+            merged = my_text or their_text
+        rows.append(
+            {
+                "field": fld,
+                "mine": value_display(fld, my_value),
+                "theirs": value_display(fld, their_value),
+                "differs": my_value != their_value,
+                "mergeable": fld.type == FieldType.TEXT,
+                "merged": merged,
+            }
+        )
+    return rows
+
+
+# --- History -----------------------------------------------------------------------------------
+
+
+def answer_history(*, answer: Answer) -> list[dict[str, Any]]:
+    """Every saved version, newest first, each with a readable per-field diff against the one before."""
+    revisions = list(AnswerRevision.objects.filter(answer=answer).select_related("created_by").order_by("version"))
+    fields = list(Field.objects.filter(item_id=answer.item_id).prefetch_related("options").order_by("order", "id"))
+    entries = []
+    previous: dict[str, Any] = {}
+    for revision in revisions:
+        changes = []
+        for fld in fields:
+            before, after = previous.get(fld.key), revision.data.get(fld.key)
+            if before == after:
+                continue
+            change: dict[str, Any] = {
+                "field": fld,
+                "before": value_display(fld, before),
+                "after": value_display(fld, after),
+            }
+            if fld.type == FieldType.TEXT:
+                change["segments"] = text_diff(str(before or ""), str(after or ""))
+            changes.append(change)
+        entries.append({"revision": revision, "changes": changes, "is_current": revision.version == answer.version})
+        previous = revision.data
+    entries.reverse()
+    return entries
+
+
+# --- Delegation home ---------------------------------------------------------------------------
+
+
+def delegation_home(*, party: Party, today=None) -> list[dict[str, Any]]:
+    """The consultations open to the Party with deadline, progress, reply state and latest edits.
+
+    Four queries whatever the number of consultations: consultations with item counts, the
+    Party's replies with answer counts, required-complete counts, and the latest revisions.
+    """
+    today = today or timezone.localdate()
+    consultations = list(
+        Consultation.objects.filter(status=ConsultationStatus.OPEN)
+        .annotate(
+            item_count=Count("items", distinct=True),
+            required_item_count=Count("items", filter=Q(items__fields__required=True), distinct=True),
+        )
+        .order_by("closes_on", "slug")
+    )
+    ids = [c.pk for c in consultations]
+    responses = {
+        r.consultation_id: r
+        for r in Response.objects.filter(party=party, consultation_id__in=ids).annotate(
+            answered=Count("answers", filter=Q(answers__is_answered=True), distinct=True),
+            required_complete=Count(
+                "answers",
+                filter=Q(answers__is_complete=True, answers__item__fields__required=True),
+                distinct=True,
+            ),
+        )
+    }
+    latest = (
+        AnswerRevision.objects.filter(answer__response__party=party, answer__response__consultation_id__in=ids)
+        .annotate(
+            consultation_id=F("answer__response__consultation_id"),
+            row=Window(RowNumber(), partition_by=F("answer__response_id"), order_by=F("created_at").desc()),
+        )
+        .filter(row__lte=LATEST_EDITS_PER_CONSULTATION)
+        .select_related("created_by", "answer__item")
+        .order_by("-created_at")
+    )
+    edits: dict[int, list[AnswerRevision]] = {}
+    for revision in latest:
+        edits.setdefault(revision.consultation_id, []).append(revision)
+    rows = []
+    for consultation in consultations:
+        response = responses.get(consultation.pk)
+        deadline = (response.extended_until if response else None) or consultation.closes_on
+        rows.append(
+            {
+                "consultation": consultation,
+                "response": response,
+                "status": response.status if response else "draft",
+                "status_label": response.get_status_display() if response else _("Not started"),
+                "deadline": deadline,
+                "extended": bool(response and response.extended_until),
+                "days_left": (deadline - today).days if deadline else None,
+                "item_count": consultation.item_count,
+                "answered": response.answered if response else 0,
+                "required_item_count": consultation.required_item_count,
+                "required_complete": response.required_complete if response else 0,
+                "percent": round(100 * (response.answered if response else 0) / consultation.item_count)
+                if consultation.item_count
+                else 0,
+                "edits": edits.get(consultation.pk, []),
+            }
+        )
+    return rows
+
+
+# --- Review, sign-off and the read-only reply --------------------------------------------------
+
+
+def party_heads(*, party_id: int) -> list[Any]:
+    """Who must sign: the Party's heads of delegation."""
+    return [
+        m.user
+        for m in DelegationMembership.objects.filter(party_id=party_id, role=DelegationRole.HEAD)
+        .select_related("user")
+        .order_by("user__last_name", "user__email")
+    ]
+
+
+def reply_readonly_context(*, response: Response) -> dict[str, Any]:
+    """Everything ``templates/consultation/_reply_readonly.html`` needs, in a fixed number of queries.
+
+    Returns ``{"reply": response, "reply_themes": [{"theme", "items": [...]}], "reply_missing": [...],
+    "reply_answered": int, "reply_item_total": int}``; each item has ``item``, ``markers``, ``articles``,
+    ``answer`` (or None), ``fields`` (``field``, ``display``, ``missing``) and ``dom_id``.
+    """
+    items = list(_items_queryset(response.consultation_id))
+    answers = _answers_by_item(response)
+    attachments = _attachments_by_id(response)
+    themes: list[dict[str, Any]] = []
+    missing: list[dict[str, Any]] = []
+    answered = 0
+    for item in items:
+        answer = answers.get(item.pk)
+        data = answer.data if answer else {}
+        if answer and answer.is_answered:
+            answered += 1
+        fields = []
+        for fld in item.fields.all():
+            value = data.get(fld.key)
+            display = value_display(fld, value, attachments=attachments)
+            is_missing = fld.required and display.is_empty
+            fields.append({"field": fld, "display": display, "missing": is_missing})
+            if is_missing:
+                missing.append({"item": item, "field": fld, "dom_id": f"i{item.pk}-{fld.key}"})
+        if not themes or themes[-1]["theme"].pk != item.theme_id:
+            themes.append({"theme": item.theme, "items": []})
+        themes[-1]["items"].append(
+            {
+                "item": item,
+                "dom_id": f"item-{item.pk}",
+                "markers": _item_markers(item),
+                "articles": list(item.articles.all()),
+                "answer": answer,
+                "fields": fields,
+            }
+        )
+    return {
+        "reply": response,
+        "reply_themes": themes,
+        "reply_missing": missing,
+        "reply_answered": answered,
+        "reply_item_total": len(items),
+    }
+
+
+# --- Articles ----------------------------------------------------------------------------------
+
+
+def article_page(*, number: int) -> dict[str, Any] | None:
+    """An article with its chapter and the items of open consultations that cite it (two queries)."""
+    article = Article.objects.select_related("chapter").filter(number=number).first()
+    if article is None:
+        return None
+    items = list(
+        Item.objects.filter(articles=article, consultation__status=ConsultationStatus.OPEN)
+        .select_related("consultation", "theme")
+        .order_by("consultation__slug", "theme__order", "order")
+    )
+    return {
+        "article": article,
+        "title_marker": translation_marker(article, "title"),
+        "items": [{"item": item, "markers": _item_markers(item)} for item in items],
+    }

@@ -1,0 +1,259 @@
+"""The delegation workspace through HTTP: home, reply page, autosave, conflicts, history, review, sign-off."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.urls import reverse
+from django.utils import timezone
+
+from consultation.models import Answer, AnswerRevision, Response
+from consultation.services.answers import answer_save, response_get_or_create
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+# 12 for session, browser session, user, roles, Party and the consultation; 8 for the reply, themes, items,
+# articles, fields, options, answers and attachments; 3 for saving the session. The same for 23 and 60 items.
+REPLY_PAGE_QUERIES = 23
+
+
+def enrol_totp(user):
+    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
+
+
+@pytest.fixture
+def member(client, world):
+    client.force_login(world.member_a)
+    return client
+
+
+@pytest.fixture
+def head(client, world):
+    enrol_totp(world.head_a)
+    client.force_login(world.head_a)
+    return client
+
+
+def save_url(world, item):
+    return reverse("consultation:answer_save", args=[world.consultation.slug, item.code])
+
+
+def htmx_post(client, url, data):
+    return client.post(url, data, HTTP_HX_REQUEST="true")
+
+
+def test_reply_page_shows_items_with_their_form_articles_and_context(member, world):
+    page = member.get(reverse("consultation:reply", args=[world.consultation.slug]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "GENAI-01" in html
+    assert "ROBOT-01" in html
+    assert 'name="f-position"' in html
+    assert reverse("consultation:article", args=[20]) in html
+    assert f'id="base-{world.items[0].pk}" value="0"' in html
+
+
+def test_autosave_writes_a_version_and_answers_with_the_status_line(member, world):
+    item = world.items[0]
+    response = htmx_post(
+        member, save_url(world, item), {"base_version": "0", "f-position": "yes", "f-explanation": "Art. 2"}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "by you" in html
+    assert "Saved at" in html
+    assert f'id="base-{item.pk}" value="1" hx-swap-oob="true"' in html
+    answer = Answer.objects.get(item=item)
+    assert answer.data == {"position": "yes", "explanation": "Art. 2"}
+    assert answer.updated_by == world.member_a
+
+
+def test_a_stale_save_gets_409_with_both_versions_and_keeps_nothing_of_it(member, world):
+    item = world.items[0]
+    reply = response_get_or_create(consultation=world.consultation, party=world.party_a)
+    answer_save(
+        response=reply, item=item, data={"position": "no", "explanation": "Theirs"}, base_version=0, user=world.head_a
+    )
+    response = htmx_post(
+        member, save_url(world, item), {"base_version": "0", "f-position": "yes", "f-explanation": "Mine"}
+    )
+    assert response.status_code == 409
+    assert response["HX-Retarget"] == f"#status-{item.pk}"
+    html = response.content.decode()
+    assert "Mine" in html
+    assert "Theirs" in html
+    assert "Keep mine" in html
+    assert "Take theirs" in html
+    assert "Merge by hand" in html
+    assert "Theirs\n\nMine" in html
+    assert Answer.objects.get(item=item).data == {"position": "no", "explanation": "Theirs"}
+    keep = htmx_post(
+        member,
+        save_url(world, item),
+        {"base_version": "1", "f-position": "yes", "f-explanation": "Mine", "_resolve": "mine"},
+    )
+    assert keep.status_code == 200
+    assert Answer.objects.get(item=item).version == 2
+
+
+def test_invalid_values_get_422_with_field_messages(member, world):
+    item = world.items[0]
+    response = htmx_post(member, save_url(world, item), {"base_version": "0", "f-position": "maybe"})
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "is not one of the listed options" in html
+    assert f'id="i{item.pk}-position-error" hx-swap-oob="true"' in html
+    assert not Answer.objects.exists()
+
+
+def test_without_javascript_a_save_redirects_back_to_the_item(member, world):
+    item = world.items[0]
+    response = member.post(save_url(world, item), {"base_version": "0", "f-position": "partially"})
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"#item-{item.pk}")
+
+
+def test_html_scripts_and_formulas_come_back_escaped(member, world):
+    item = world.items[0]
+    text = '<script>alert(1)</script><b>bold</b> =HYPERLINK("http://evil.example","x")'
+    htmx_post(member, save_url(world, item), {"base_version": "0", "f-explanation": text})
+    for url in (
+        reverse("consultation:reply", args=[world.consultation.slug]),
+        reverse("consultation:review", args=[world.consultation.slug]),
+        reverse("consultation:answer_history", args=[world.consultation.slug, item.code]),
+    ):
+        html = member.get(url).content.decode()
+        assert "<script>alert(1)</script>" not in html
+        assert "<b>bold</b>" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;" in html
+        assert "=HYPERLINK(&quot;http://evil.example&quot;,&quot;x&quot;)" in html
+
+
+def test_history_shows_a_diff_and_restore_makes_a_new_version(member, world):
+    item = world.items[0]
+    htmx_post(member, save_url(world, item), {"base_version": "0", "f-position": "yes", "f-explanation": "Penal code"})
+    htmx_post(
+        member, save_url(world, item), {"base_version": "1", "f-position": "no", "f-explanation": "Criminal code"}
+    )
+    page = member.get(reverse("consultation:answer_history", args=[world.consultation.slug, item.code]))
+    html = page.content.decode()
+    assert '<del class="diff-del"><span class="visually-hidden">removed: </span>Penal</del>' in html
+    assert '<ins class="diff-ins"><span class="visually-hidden">added: </span>Criminal</ins>' in html
+    restore = member.post(
+        reverse("consultation:answer_restore", args=[world.consultation.slug, item.code, 1]), {"base_version": "2"}
+    )
+    assert restore.status_code == 302
+    answer = Answer.objects.get(item=item)
+    assert (answer.version, answer.data["position"]) == (3, "yes")
+    assert AnswerRevision.objects.get(answer=answer, version=3).source == "restore"
+
+
+def test_other_roles_get_404_on_the_delegation_reply(client, world):
+    for user in (world.secretariat, world.committee):
+        enrol_totp(user)
+        client.force_login(user)
+        assert client.get(reverse("consultation:reply", args=[world.consultation.slug])).status_code == 404
+
+
+def test_review_lists_missing_required_fields_with_links(member, world):
+    page = member.get(reverse("consultation:review", args=[world.consultation.slug]))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert f"#i{world.items[0].pk}-position" in html
+    assert "2 required fields have no answer yet" in html
+
+
+def test_a_member_cannot_submit_but_can_mark_ready(member, world):
+    url = reverse("consultation:submit", args=[world.consultation.slug])
+    assert member.post(url, {"confirm": "on"}).status_code == 403
+    member.post(reverse("consultation:mark_ready", args=[world.consultation.slug]))
+    assert Response.objects.get(party=world.party_a).status == "ready"
+
+
+def test_the_head_submits_after_confirming_and_the_reply_is_locked(head, world):
+    reply = response_get_or_create(consultation=world.consultation, party=world.party_a)
+    url = reverse("consultation:submit", args=[world.consultation.slug])
+    refused = head.post(url, {"confirm": "on"})
+    assert refused.status_code == 422
+    assert "GENAI-01 – Position" in refused.content.decode()
+    for item in world.items:
+        answer_save(response=reply, item=item, data={"position": "yes"}, base_version=0, user=world.member_a)
+    assert head.post(url, {}).status_code == 422
+    assert head.post(url, {"confirm": "on"}).status_code == 302
+    reply.refresh_from_db()
+    assert (reply.status, reply.submitted_by) == ("submitted", world.head_a)
+    locked = htmx_post(head, save_url(world, world.items[0]), {"base_version": "1", "f-position": "no"})
+    assert locked.status_code == 423
+    assert "submitted" in locked.content.decode()
+
+
+def test_home_lists_deadline_progress_and_latest_edits(member, world, django_assert_max_num_queries):
+    reply = response_get_or_create(consultation=world.consultation, party=world.party_a)
+    answer_save(response=reply, item=world.items[0], data={"position": "yes"}, base_version=0, user=world.member_a)
+    member.get(reverse("consultation:home"))  # the first request also records the browser session
+    other = f.ConsultationFactory()
+    f.position_item(other, code="OTHER-01")
+    with django_assert_max_num_queries(17):  # 10 for session, user and roles; 3 for the page itself
+        page = member.get(reverse("consultation:home"))
+    html = page.content.decode()
+    assert "1 of 2 items answered" in html
+    assert "30 days left" in html
+    assert "GENAI-01" in html
+    assert "you" in html
+
+
+def test_reopen_reason_is_shown_to_the_delegation(member, world):
+    reply = response_get_or_create(consultation=world.consultation, party=world.party_a)
+    Response.objects.filter(pk=reply.pk).update(status="reopened", reopen_reason="Please add 2023 statistics.")
+    html = member.get(reverse("consultation:reply", args=[world.consultation.slug])).content.decode()
+    assert "Please add 2023 statistics." in html
+
+
+def test_after_the_deadline_the_reply_page_is_read_only(member, world):
+    world.consultation.closes_on = timezone.localdate() - datetime.timedelta(days=1)
+    world.consultation.save()
+    html = member.get(reverse("consultation:reply", args=[world.consultation.slug])).content.decode()
+    assert "Editing is locked." in html
+    assert "hx-post" not in html
+
+
+def test_french_interface_shows_fallback_and_unofficial_markers(client, world):
+    world.member_a.preferred_language = "fr"
+    world.member_a.save()
+    item = world.items[1]
+    item.text_fr = ""
+    item.save()
+    client.force_login(world.member_a)
+    html = client.get(reverse("consultation:reply", args=[world.consultation.slug])).content.decode()
+    assert "(English text — no French translation yet)" in html or "(texte anglais" in html.lower()
+    assert item.text_en in html
+
+
+def test_article_page_lists_items_citing_it(member, world):
+    page = member.get(reverse("consultation:article", args=[20]))
+    assert page.status_code == 200
+    assert "GENAI-01" in page.content.decode()
+    assert "ROBOT-01" in page.content.decode()
+
+
+def test_reply_page_queries_do_not_grow_with_items(member, world, django_assert_max_num_queries, background_paper):
+    url = reverse("consultation:reply", args=[background_paper.slug])
+    reply = response_get_or_create(consultation=background_paper, party=world.party_a)
+    first = background_paper.items.get(code="GENAI-02")
+    answer_save(response=reply, item=first, data={"position": "yes"}, base_version=0, user=world.member_a)
+    member.get(url)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        assert member.get(url).status_code == 200
+    assert len(small.captured_queries) == REPLY_PAGE_QUERIES
+    theme = f.ThemeFactory(code="extra-theme")
+    for n in range(37):
+        f.position_item(background_paper, code=f"EXTRA-{n:02d}", theme=theme, articles=[20])
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        page = member.get(url)
+    assert page.content.decode().count('class="item"') == 60
