@@ -17,9 +17,10 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from consultation.rendering import html_to_pdf
+
 from .charts import bar_chart_png, bar_chart_svg
 from .labels import LABELS, PAIRS, both
-from .rendering import html_to_pdf
 
 CHOICE_TYPES = ("single_choice", "multiple_choice")
 MATRIX_COLOURS = 6
