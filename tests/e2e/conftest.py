@@ -38,6 +38,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 DEFAULT_TIMEOUT_MS = 15_000
+# The page's own form button, not the header's (language switch, sign-out).
+MAIN_SUBMIT = "#main form button[type=submit]"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -66,6 +68,20 @@ def browser_type_launch_args(browser_type_launch_args):
 def browser_context_args(browser_context_args):
     """English UI and a fixed viewport, so that texts and layouts are predictable."""
     return {**browser_context_args, "locale": "en-GB", "viewport": {"width": 1280, "height": 900}}
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Browser tests run on a transactional database, which is flushed after each test, taking the reference
+    data of the migrations (Parties, Convention articles) with it: load it again when it is missing."""
+    if "live_server" not in request.fixturenames:
+        return
+    request.getfixturevalue("transactional_db")
+    from consultation.models import Party
+    from consultation.reference import reference_data_load
+
+    if not Party.objects.exists():
+        reference_data_load()
 
 
 @pytest.fixture
@@ -103,7 +119,16 @@ def totp_secret_of(user) -> str:
     return decrypt(authenticator.data["secret"])
 
 
-def login(page, live_server, email: str, password: str, *, totp_secret: str | None = None, next_url: str = ""):
+def login(
+    page,
+    live_server,
+    email: str,
+    password: str,
+    *,
+    totp_secret: str | None = None,
+    totp_avoid: str | Iterable[str] | None = None,
+    next_url: str = "",
+):
     """Sign in through allauth's log-in form (e-mail + password), then, if the account has TOTP and a secret
     is given, answer the code page. Returns the code used (or None) so a later log-in can avoid reusing it."""
     url = f"{live_server.url}/accounts/login/"
@@ -112,20 +137,20 @@ def login(page, live_server, email: str, password: str, *, totp_secret: str | No
     page.goto(url)
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", password)
-    page.locator("form[action*='/accounts/login/'] button[type=submit], form button[type=submit]").first.click()
-    page.wait_for_load_state("domcontentloaded")
+    page.locator(MAIN_SUBMIT).first.click()
+    page.wait_for_url(lambda current: "/accounts/login/" not in current)
     if totp_secret is None:
         return None
     page.wait_for_url("**/accounts/2fa/authenticate/**")
-    code = totp_code_now(totp_secret)
+    code = totp_code_now(totp_secret, avoid=totp_avoid)
     page.fill("input[name=code]", code)
-    page.locator("form button[type=submit]").first.click()
-    page.wait_for_load_state("domcontentloaded")
+    page.locator(MAIN_SUBMIT).first.click()
+    page.wait_for_url(lambda current: "/accounts/2fa/authenticate/" not in current)
     return code
 
 
 def logout(page, live_server):
     """Sign out through allauth's log-out confirmation form."""
     page.goto(f"{live_server.url}/accounts/logout/")
-    page.locator("form button[type=submit]").first.click()
-    page.wait_for_load_state("domcontentloaded")
+    page.locator(MAIN_SUBMIT).first.click()
+    page.wait_for_url(lambda current: "/accounts/logout/" not in current)
