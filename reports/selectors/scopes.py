@@ -28,6 +28,10 @@ class Scope:
         return f"{self.kind}:{self.key}" if self.key else self.kind
 
     @property
+    def kind_label(self) -> str:
+        return str(ScopeKind(self.kind).label)
+
+    @property
     def title(self) -> str:
         if self.title_en == self.title_fr:
             return self.title_en
@@ -116,25 +120,3 @@ def scope_items(*, consultation: Consultation, kind: str, key: str) -> QuerySet[
         number, _sep, code = key.partition(":")
         return items.filter(articles__number=int(number), theme__code=code)
     return items
-
-
-def scopes_available(*, consultation: Consultation) -> list[Scope]:
-    """Every scope worth a report: the overview, each article and theme used, and each item (3 queries)."""
-    scopes = [scope_parse(consultation=consultation, text="overview")]
-    articles = Article.objects.filter(items__consultation=consultation).distinct().order_by("number")
-    for article in articles:
-        en, fr = _article_title(article)
-        scopes.append(Scope(ScopeKind.ARTICLE, str(article.number), en, fr))
-    themes = Theme.objects.filter(items__consultation=consultation).distinct().order_by("order", "code")
-    for theme in themes:
-        scopes.append(Scope(ScopeKind.THEME, theme.code, theme.name_en, theme.name_fr or theme.name_en))
-    for item in Item.objects.filter(consultation=consultation).order_by("order", "code").only("code"):
-        scopes.append(
-            Scope(
-                ScopeKind.ITEM,
-                item.code,
-                f"Compilation of replies to {item.code}",
-                f"Compilation des réponses à {item.code}",
-            )
-        )
-    return scopes

@@ -1,0 +1,135 @@
+"""What the reports pages list, each in a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import OuterRef, QuerySet, Subquery
+
+from consultation.models import Article, Consultation, Item, Theme
+
+from ..models import Report, ReportRun, ReportVersion, ScopeKind
+from .scopes import Scope
+
+
+@dataclass
+class ReportRow:
+    report: Report
+    run: ReportRun | None
+    stale: bool
+
+
+@dataclass
+class ConsultationReports:
+    consultation: Consultation
+    rows: list[ReportRow] = field(default_factory=list)
+    scopes: list[Scope] = field(default_factory=list)
+
+
+def scopes_by_consultation(*, consultation_ids: list[int]) -> dict[int, list[Scope]]:
+    """Every scope worth a report for each consultation (3 queries whatever the number of consultations)."""
+    scopes: dict[int, list[Scope]] = defaultdict(list)
+    consultations = Consultation.objects.filter(pk__in=consultation_ids).values("pk", "title_en", "title_fr")
+    for row in consultations:
+        scopes[row["pk"]].append(
+            Scope(ScopeKind.OVERVIEW, "", f"Overview – {row['title_en']}", f"Vue d'ensemble – {row['title_fr']}")
+        )
+    articles = (
+        Article.objects.filter(items__consultation_id__in=consultation_ids)
+        .values("items__consultation_id", "number", "title_en", "title_fr")
+        .distinct()
+        .order_by("items__consultation_id", "number")
+    )
+    for row in articles:
+        scopes[row["items__consultation_id"]].append(
+            Scope(
+                ScopeKind.ARTICLE,
+                str(row["number"]),
+                f"Article {row['number']} – {row['title_en']}",
+                f"Article {row['number']} – {row['title_fr']}",
+            )
+        )
+    themes = (
+        Theme.objects.filter(items__consultation_id__in=consultation_ids)
+        .values("items__consultation_id", "code", "name_en", "name_fr", "order")
+        .distinct()
+        .order_by("items__consultation_id", "order", "code")
+    )
+    for row in themes:
+        scopes[row["items__consultation_id"]].append(
+            Scope(ScopeKind.THEME, row["code"], row["name_en"], row["name_fr"] or row["name_en"])
+        )
+    items = Item.objects.filter(consultation_id__in=consultation_ids).order_by("order", "code")
+    for row in items.values("consultation_id", "code"):
+        scopes[row["consultation_id"]].append(
+            Scope(
+                ScopeKind.ITEM,
+                row["code"],
+                f"Compilation of replies to {row['code']}",
+                f"Compilation des réponses à {row['code']}",
+            )
+        )
+    return scopes
+
+
+def reports_for_secretariat() -> list[ConsultationReports]:
+    """Every consultation with its reports, each report's latest build and whether it is stale."""
+    consultations = list(Consultation.objects.order_by("-opens_on", "slug"))
+    latest_run = ReportRun.objects.filter(report=OuterRef("pk")).order_by("-created_at", "-id").values("pk")[:1]
+    reports = list(
+        Report.objects.filter(consultation__in=consultations)
+        .select_related("consultation", "current_version")
+        .annotate(latest_run_id=Subquery(latest_run))
+        .order_by("consultation_id", "scope_kind", "scope_key")
+    )
+    runs = (
+        ReportRun.objects.select_related("version")
+        .defer("version__data", "version__html")
+        .in_bulk([r.latest_run_id for r in reports if r.latest_run_id])
+    )
+    scopes = scopes_by_consultation(consultation_ids=[c.pk for c in consultations])
+    grouped = {c.pk: ConsultationReports(consultation=c, scopes=scopes.get(c.pk, [])) for c in consultations}
+    kind_order = {kind: index for index, kind in enumerate(ScopeKind.values)}
+    for report in sorted(reports, key=lambda r: (kind_order[r.scope_kind], _natural(r.scope_key))):
+        grouped[report.consultation_id].rows.append(
+            ReportRow(
+                report=report,
+                run=runs.get(report.latest_run_id),
+                stale=report.built_data_version < report.consultation.data_version,
+            )
+        )
+    return list(grouped.values())
+
+
+def _natural(key: str) -> tuple[Any, ...]:
+    head = key.split(":")[0]
+    return (0, int(head), key) if head.isdigit() else (1, 0, key)
+
+
+def versions_published() -> list[ReportVersion]:
+    """The latest published version of every report (the Committee's list), newest consultations first."""
+    versions = (
+        ReportVersion.objects.filter(published_at__isnull=False)
+        .select_related("report__consultation")
+        .defer("data", "html")
+        .order_by("report__consultation__slug", "report_id", "-number")
+    )
+    latest: dict[int, ReportVersion] = {}
+    earlier: dict[int, int] = defaultdict(int)
+    for version in versions:
+        if version.report_id in latest:
+            earlier[version.report_id] += 1
+        else:
+            latest[version.report_id] = version
+    for report_id, version in latest.items():
+        version.earlier_count = earlier[report_id]
+    return list(latest.values())
+
+
+def versions_visible(*, report: Report, published_only: bool) -> QuerySet[ReportVersion]:
+    versions = ReportVersion.objects.filter(report=report).select_related("run", "published_by").defer("data", "html")
+    if published_only:
+        versions = versions.filter(published_at__isnull=False)
+    return versions.order_by("-number")

@@ -1,0 +1,188 @@
+"""Reports pages: the index (build, watch, publish), report versions, downloads. Thin: access, then a
+service or selector, then a template."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts import access
+from consultation.models import Consultation
+
+from .models import Report, ReportRun, ReportVersion, ScopeKind
+from .selectors.reports import reports_for_secretariat, scopes_by_consultation, versions_published, versions_visible
+from .selectors.scopes import ScopeInvalid, scope_parse
+from .services.builds import (
+    ReportError,
+    report_build_request,
+    report_file_name,
+    report_get_or_create,
+    report_run_retry,
+    report_version_publish,
+)
+
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@login_required
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    access.require(request, access.can_view_reports_index(request.user), reason="reports index", leak_safe=False)
+    if access.can_run_reports(request.user):
+        return render(request, "reports/index_secretariat.html", {"groups": reports_for_secretariat()})
+    return render(request, "reports/index_committee.html", {"versions": versions_published()})
+
+
+@login_required
+@require_GET
+def run_status(request: HttpRequest, run_id: int) -> HttpResponse:
+    """The small fragment the index polls every second while a build is queued or running."""
+    access.require(request, access.can_run_reports(request.user), reason="report build status", leak_safe=False)
+    run = get_object_or_404(ReportRun.objects.select_related("report", "version"), pk=run_id)
+    return render(request, "reports/_run_status.html", {"run": run})
+
+
+@login_required
+@require_POST
+def build(request: HttpRequest, slug: str) -> HttpResponse:
+    access.require(request, access.can_run_reports(request.user), reason="build report", leak_safe=False)
+    consultation = get_object_or_404(Consultation, slug=slug)
+    try:
+        scope = scope_parse(consultation=consultation, text=request.POST.get("scope", ""))
+        report = report_get_or_create(consultation=consultation, scope=scope)
+        report_build_request(report=report, user=request.user, request=request)
+    except (ScopeInvalid, ReportError) as error:
+        messages.error(request, str(error))
+        return redirect("reports:index")
+    messages.success(request, _("Build of “%(title)s” started.") % {"title": scope.title})
+    return redirect(f"{reverse('reports:index')}#report-{report.pk}")
+
+
+@login_required
+@require_POST
+def build_all(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every article and theme report of the consultation, and its overview."""
+    access.require(request, access.can_run_reports(request.user), reason="build all reports", leak_safe=False)
+    consultation = get_object_or_404(Consultation, slug=slug)
+    scopes = [
+        scope
+        for scope in scopes_by_consultation(consultation_ids=[consultation.pk]).get(consultation.pk, [])
+        if scope.kind in (ScopeKind.OVERVIEW, ScopeKind.ARTICLE, ScopeKind.THEME)
+    ]
+    for scope in scopes:
+        report = report_get_or_create(consultation=consultation, scope=scope)
+        report_build_request(report=report, user=request.user, request=request)
+    messages.success(request, _("%(count)d report builds started.") % {"count": len(scopes)})
+    return redirect("reports:index")
+
+
+@login_required
+@require_POST
+def retry(request: HttpRequest, run_id: int) -> HttpResponse:
+    access.require(request, access.can_run_reports(request.user), reason="retry report build", leak_safe=False)
+    run = get_object_or_404(ReportRun.objects.select_related("report"), pk=run_id)
+    try:
+        report_run_retry(run=run, user=request.user, request=request)
+    except ReportError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The build of “%(title)s” was queued again.") % {"title": run.report})
+    return redirect("reports:index")
+
+
+@login_required
+@require_POST
+def publish(request: HttpRequest, version_id: int) -> HttpResponse:
+    access.require(request, access.can_publish_reports(request.user), reason="publish report", leak_safe=False)
+    version = get_object_or_404(ReportVersion.objects.defer("data", "html"), pk=version_id)
+    try:
+        report_version_publish(version=version, user=request.user, request=request)
+    except ReportError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Version %(number)d is now visible to the Committee.") % {"number": version.number})
+    return redirect("reports:version", version_id=version.pk)
+
+
+def _visible_version(request: HttpRequest, version_id: int, *, with_content: bool = True) -> ReportVersion:
+    versions = ReportVersion.objects.select_related("report__consultation", "published_by")
+    if not with_content:
+        versions = versions.defer("data", "html")
+    version = versions.filter(pk=version_id).first()
+    published = version is not None and version.is_published
+    access.require(
+        request,
+        version is not None and access.can_view_report_version(request.user, published=published),
+        reason="report version",
+        obj=version,
+        leak_safe=True,
+    )
+    return version
+
+
+@login_required
+@require_GET
+def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
+    """The version a reader should see: the current draft for the Secretariat, the latest published otherwise."""
+    access.require(request, access.can_view_reports_index(request.user), reason="report", leak_safe=False)
+    report = get_object_or_404(Report, pk=report_id)
+    if access.can_view_report_version(request.user, published=False) and report.current_version_id:
+        return redirect("reports:version", version_id=report.current_version_id)
+    latest = versions_visible(report=report, published_only=True).first()
+    if latest is None:
+        raise Http404(_("No published version of this report yet."))
+    return redirect("reports:version", version_id=latest.pk)
+
+
+@login_required
+@require_GET
+def version_detail(request: HttpRequest, version_id: int) -> HttpResponse:
+    version = _visible_version(request, version_id)
+    return render(
+        request,
+        "reports/version_detail.html",
+        {
+            "version": version,
+            "report": version.report,
+            "is_current": version.report.current_version_id == version.pk,
+            "can_publish": access.can_publish_reports(request.user) and not version.is_published,
+        },
+    )
+
+
+@login_required
+@require_GET
+def versions(request: HttpRequest, report_id: int) -> HttpResponse:
+    access.require(request, access.can_view_reports_index(request.user), reason="report versions", leak_safe=False)
+    report = get_object_or_404(Report.objects.select_related("consultation"), pk=report_id)
+    published_only = not access.can_view_report_version(request.user, published=False)
+    listed = list(versions_visible(report=report, published_only=published_only))
+    if published_only and not listed:
+        raise Http404(_("No published version of this report yet."))
+    return render(request, "reports/versions.html", {"report": report, "versions": listed})
+
+
+@login_required
+@require_GET
+def download(request: HttpRequest, version_id: int, fmt: str) -> FileResponse:
+    version = _visible_version(request, version_id, with_content=False)
+    file = getattr(version, fmt, None) if fmt in CONTENT_TYPES else None
+    if not file:
+        raise Http404(_("This version has no %(format)s file.") % {"format": fmt.upper()})
+    response = FileResponse(
+        file.open("rb"),
+        as_attachment=True,
+        filename=f"v{version.number}-{report_file_name(version.report, fmt)}",
+        content_type=CONTENT_TYPES[fmt],
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
