@@ -124,3 +124,58 @@ def test_reopening_needs_a_reason_and_a_submitted_reply(world, reply):
     reopened = response_reopen(response=reply, user=world.secretariat, reason="Please add the 2023 statistics.")
     assert reopened.status == "reopened"
     assert reopened.reopen_reason == "Please add the 2023 statistics."
+
+
+def test_the_answer_records_the_language_it_is_written_in(world, reply):
+    answer = answer_save(
+        response=reply,
+        item=world.items[0],
+        data={"position": "yes"},
+        base_version=0,
+        user=world.member_a,
+        language="fr",
+    )
+    assert answer.language == "fr"
+    assert AnswerRevision.objects.get(answer=answer).language == "fr"
+
+
+def test_a_draft_save_keeps_attachments_that_the_form_does_not_carry(world, reply):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from consultation.services.answers import answer_save_draft
+    from consultation.services.attachments import attachment_add
+    from tests import factories as f
+
+    item = f.ItemFactory(consultation=world.consultation, code="DOCS-02")
+    f.FieldFactory(item=item, key="documents", type="attachment")
+    f.FieldFactory(item=item, key="note", type="text")
+    pdf = SimpleUploadedFile("code.pdf", b"%PDF-1.7\n%%EOF\n")
+    attachment = attachment_add(response=reply, item=item, field_key="documents", upload=pdf, user=world.member_a)
+    answer = answer_save_draft(
+        response=reply, item=item, data={"note": "See annex"}, base_version=1, user=world.member_a, language="en"
+    )
+    assert answer.data == {"documents": [attachment.pk], "note": "See annex"}
+
+
+def test_restoring_a_version_drops_documents_removed_since(world, reply):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from consultation.services.attachments import attachment_add, attachment_remove
+    from tests import factories as f
+
+    item = f.ItemFactory(consultation=world.consultation, code="DOCS-03")
+    f.FieldFactory(item=item, key="documents", type="attachment")
+    pdf = SimpleUploadedFile("code.pdf", b"%PDF-1.7\n%%EOF\n")
+    attachment = attachment_add(response=reply, item=item, field_key="documents", upload=pdf, user=world.member_a)
+    answer = attachment_remove(attachment=attachment, user=world.member_a)
+    restored = answer_restore(answer=answer, version=1, base_version=2, user=world.member_a)
+    assert (restored.version, restored.data) == (2, {})  # the removed document cannot come back: nothing changes
+
+
+def test_only_the_head_of_delegation_may_submit(world, reply):
+    from accounts import access
+
+    assert access.can_submit_response(world.head_a, reply) is True
+    assert access.can_submit_response(world.member_a, reply) is False
+    assert access.can_submit_response(world.head_b, reply) is False
+    assert access.can_submit_response(world.secretariat, reply) is False
