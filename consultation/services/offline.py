@@ -557,7 +557,11 @@ def _read_sheet(*, workbook: Any, response: Response, preview: ImportPreview) ->
     fields_of = {code: {f.key: f for f in item.fields.all()} for code, item in items.items()}
     options_of = {(code, key): list(f.options.all()) for code, fs in fields_of.items() for key, f in fs.items()}
 
-    rows = workbook[sheets[0]].iter_rows()
+    sheet = workbook[sheets[0]]
+    # Stream the rows actually present: a declared dimension may be wrong (too small hides rows, too large
+    # pads with a million empty ones).
+    sheet.reset_dimensions()
+    rows = sheet.iter_rows()
     header = next(rows, None)
     if header is None:
         preview.add_error(None, "", _("The sheet is empty."))
@@ -570,6 +574,8 @@ def _read_sheet(*, workbook: Any, response: Response, preview: ImportPreview) ->
     max_rows = _max_rows()
     for row_number, row in enumerate(rows, start=2):
         if row_number > max_rows + 1:
+            # The file is refused as a whole: its other problems would only bury this one.
+            preview.errors, preview.error_count, preview.rows_read = [], 0, 0
             preview.add_error(
                 row_number,
                 "",
