@@ -118,6 +118,16 @@ def can_send_reminders(user: Any) -> bool:
     return roles_of(user).is_secretariat
 
 
+def can_run_lifecycle_admin_actions(user: Any) -> bool:
+    """Open, close, archive, duplicate and extend from the Django admin: the Secretariat and administrators."""
+    roles = roles_of(user)
+    if roles.is_secretariat:
+        return True
+    if roles.is_admin:
+        return True
+    return False
+
+
 # --- Replies -----------------------------------------------------------------------------------
 
 
