@@ -1,6 +1,12 @@
-from django.contrib import admin
+import datetime
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
+
+from accounts import access
 
 from .models import (
     Answer,
@@ -18,6 +24,7 @@ from .models import (
     ResponseSubmission,
     Theme,
 )
+from .services import lifecycle
 
 
 @admin.register(Chapter)
@@ -47,25 +54,67 @@ class ThemeAdmin(TranslationAdmin):
     ordering = ("order",)
 
 
-class FieldInline(TranslationStackedInline):
+def _draft(consultation) -> bool:
+    return consultation is None or lifecycle.consultation_items_editable(consultation)
+
+
+class DraftOnlyInlineMixin:
+    """Items, fields and options change only while their consultation is a draft (then read-only)."""
+
+    def _parent_consultation(self, obj):
+        if obj is None:
+            return None
+        if isinstance(obj, Consultation):
+            return obj
+        if isinstance(obj, Item):
+            return obj.consultation
+        return obj.item.consultation
+
+    def has_add_permission(self, request, obj=None):
+        return _draft(self._parent_consultation(obj)) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return _draft(self._parent_consultation(obj)) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return _draft(self._parent_consultation(obj)) and super().has_delete_permission(request, obj)
+
+
+class FieldInline(DraftOnlyInlineMixin, TranslationStackedInline):
     model = Field
     extra = 0
     show_change_link = True
     fields = (("key", "type", "required", "order"), "label", "help", ("max_length", "unit"))
 
 
-class OptionInline(TranslationTabularInline):
+class OptionInline(DraftOnlyInlineMixin, TranslationTabularInline):
     model = Option
     extra = 0
 
 
+class FieldAdminForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        item = cleaned.get("item")
+        if item is not None and not _draft(item.consultation):
+            raise forms.ValidationError(_("Fields can be changed only while their consultation is a draft."))
+        return cleaned
+
+
 @admin.register(Field)
 class FieldAdmin(TranslationAdmin):
+    form = FieldAdminForm
     list_display = ("__str__", "type", "required", "order")
     list_filter = ("type", "required", "item__consultation")
     search_fields = ("item__code", "key", "label_en", "label_fr")
     inlines = [OptionInline]
     autocomplete_fields = ("item",)
+
+    def has_change_permission(self, request, obj=None):
+        return (obj is None or _draft(obj.item.consultation)) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return (obj is None or _draft(obj.item.consultation)) and super().has_delete_permission(request, obj)
 
 
 @admin.register(Item)
@@ -77,8 +126,19 @@ class ItemAdmin(SimpleHistoryAdmin, TranslationAdmin):
     inlines = [FieldInline]
     ordering = ("consultation", "order")
 
+    def has_change_permission(self, request, obj=None):
+        return (obj is None or _draft(obj.consultation)) and super().has_change_permission(request, obj)
 
-class ItemInline(admin.TabularInline):
+    def has_delete_permission(self, request, obj=None):
+        return (obj is None or _draft(obj.consultation)) and super().has_delete_permission(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "consultation":
+            kwargs["queryset"] = Consultation.objects.filter(status="draft")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ItemInline(DraftOnlyInlineMixin, admin.TabularInline):
     model = Item
     extra = 0
     fields = ("code", "theme", "order")
@@ -91,8 +151,64 @@ class ConsultationAdmin(SimpleHistoryAdmin, TranslationAdmin):
     list_filter = ("status",)
     search_fields = ("slug", "title_en", "title_fr")
     prepopulated_fields = {"slug": ("title_en",)}
-    readonly_fields = ("data_version",)
+    readonly_fields = ("data_version", "status", "previous")
     inlines = [ItemInline]
+    actions = ["open_selected", "close_selected", "archive_selected", "duplicate_selected", "duplicate_with_answers"]
+
+    def _run(self, request, queryset, service, done: str) -> None:
+        if not access.can_run_lifecycle_admin_actions(request.user):
+            self.message_user(request, _("Only the Secretariat can do this."), messages.ERROR)
+            return
+        for consultation in queryset:
+            try:
+                service(consultation=consultation, user=request.user, request=request)
+            except lifecycle.LifecycleError as exc:
+                self.message_user(request, f"{consultation.slug}: {exc}", messages.ERROR)
+            else:
+                self.message_user(request, f"{consultation.slug}: {done}", messages.SUCCESS)
+
+    @admin.action(description=_("Open the selected consultations"))
+    def open_selected(self, request, queryset):
+        self._run(request, queryset, lifecycle.consultation_open, _("opened"))
+
+    @admin.action(description=_("Close the selected consultations"))
+    def close_selected(self, request, queryset):
+        self._run(request, queryset, lifecycle.consultation_close, _("closed"))
+
+    @admin.action(description=_("Archive the selected consultations"))
+    def archive_selected(self, request, queryset):
+        self._run(request, queryset, lifecycle.consultation_archive, _("archived"))
+
+    def _duplicate(self, request, queryset, *, carry_over: bool) -> None:
+        if not access.can_run_lifecycle_admin_actions(request.user):
+            self.message_user(request, _("Only the Secretariat can do this."), messages.ERROR)
+            return
+        for source in queryset:
+            slug = lifecycle.consultation_next_slug(source=source)
+            try:
+                new = lifecycle.consultation_duplicate(
+                    source=source,
+                    user=request.user,
+                    slug=slug,
+                    title_en=source.title_en,
+                    title_fr=source.title_fr or "",
+                    carry_over=carry_over,
+                    request=request,
+                )
+            except lifecycle.LifecycleError as exc:
+                self.message_user(request, f"{source.slug}: {exc}", messages.ERROR)
+            else:
+                self.message_user(
+                    request, _("New round %(slug)s created as a draft.") % {"slug": new.slug}, messages.SUCCESS
+                )
+
+    @admin.action(description=_("Duplicate as a new round (items only)"))
+    def duplicate_selected(self, request, queryset):
+        self._duplicate(request, queryset, carry_over=False)
+
+    @admin.action(description=_("Duplicate as a new round, carrying over each Party's answers as a draft"))
+    def duplicate_with_answers(self, request, queryset):
+        self._duplicate(request, queryset, carry_over=True)
 
 
 class AnswerInline(admin.TabularInline):
@@ -108,8 +224,50 @@ class ResponseAdmin(admin.ModelAdmin):
     list_display = ("party", "consultation", "status", "last_activity_at", "submitted_at", "extended_until")
     list_filter = ("consultation", "status")
     search_fields = ("party__name_en", "party__iso2")
-    readonly_fields = ("submitted_at", "submitted_by", "ready_at", "ready_by", "last_activity_at", "last_activity_by")
+    readonly_fields = (
+        "status",
+        "extended_until",
+        "reopened_at",
+        "reopen_reason",
+        "submitted_at",
+        "submitted_by",
+        "ready_at",
+        "ready_by",
+        "last_activity_at",
+        "last_activity_by",
+    )
     inlines = [AnswerInline]
+    actions = ["extend_by_7_days", "extend_by_14_days"]
+
+    def _extend(self, request, queryset, days: int) -> None:
+        for response in queryset.select_related("consultation", "party"):
+            if not access.can_extend_deadline(request.user, response):
+                self.message_user(
+                    request, _("%(party)s: this reply cannot be extended.") % {"party": response.party}, messages.ERROR
+                )
+                continue
+            base = max(filter(None, [response.extended_until, response.consultation.closes_on]))
+            until = base + datetime.timedelta(days=days)
+            try:
+                lifecycle.response_extend_deadline(
+                    consultation=response.consultation,
+                    party=response.party,
+                    until=until,
+                    user=request.user,
+                    request=request,
+                )
+            except lifecycle.LifecycleError as exc:
+                self.message_user(request, f"{response.party}: {exc}", messages.ERROR)
+            else:
+                self.message_user(request, f"{response.party}: {until.isoformat()}", messages.SUCCESS)
+
+    @admin.action(description=_("Extend the deadline by 7 days"))
+    def extend_by_7_days(self, request, queryset):
+        self._extend(request, queryset, 7)
+
+    @admin.action(description=_("Extend the deadline by 14 days"))
+    def extend_by_14_days(self, request, queryset):
+        self._extend(request, queryset, 14)
 
 
 @admin.register(Answer)

@@ -123,6 +123,15 @@ def _copy_rows(model: Any, queryset: Any, **remap: Any) -> tuple[list[Any], list
     return copies, source_ids
 
 
+def consultation_next_slug(*, source: Consultation) -> str:
+    """A free address for the next round of ``source`` ("slug-round-2", "slug-round-3", ...)."""
+    base = source.slug.rsplit("-round-", 1)[0][:70]
+    n = 2
+    while Consultation.objects.filter(slug=f"{base}-round-{n}").exists():
+        n += 1
+    return f"{base}-round-{n}"
+
+
 @transaction.atomic
 def consultation_duplicate(
     *,
