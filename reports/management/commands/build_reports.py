@@ -1,0 +1,65 @@
+"""Build comparative reports in this process, without a worker (the same service the Celery task runs).
+
+    python manage.py build_reports --consultation emerging-technologies-2024
+    python manage.py build_reports --consultation emerging-technologies-2024 --scope article:20 --format pdf
+
+Without ``--scope`` it builds the overview and every article and theme report of the consultation.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from consultation.models import Consultation
+from reports.models import ScopeKind
+from reports.selectors.reports import scopes_by_consultation
+from reports.selectors.scopes import ScopeInvalid, scope_parse
+from reports.services.builds import FORMATS, report_build_now
+
+
+class Command(BaseCommand):
+    help = "Build comparative reports (overview, articles, themes, items) without a Celery worker."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--consultation", required=True, help="The consultation's slug.")
+        parser.add_argument(
+            "--scope",
+            action="append",
+            default=[],
+            help="overview, article:N, theme:CODE, item:CODE or article_theme:N:CODE (repeatable). "
+            "Default: the overview and every article and theme.",
+        )
+        parser.add_argument(
+            "--format", action="append", default=[], choices=FORMATS, help="Only these formats (repeatable)."
+        )
+
+    def handle(self, *args, **options) -> None:
+        consultation = Consultation.objects.filter(slug=options["consultation"]).first()
+        if consultation is None:
+            raise CommandError(f"No consultation with the slug “{options['consultation']}”.")
+        try:
+            scopes = [scope_parse(consultation=consultation, text=text) for text in options["scope"]]
+        except ScopeInvalid as error:
+            raise CommandError(str(error)) from error
+        if not scopes:
+            scopes = [
+                scope
+                for scope in scopes_by_consultation(consultation_ids=[consultation.pk])[consultation.pk]
+                if scope.kind in (ScopeKind.OVERVIEW, ScopeKind.ARTICLE, ScopeKind.THEME)
+            ]
+        failures = 0
+        for scope in scopes:
+            started = time.perf_counter()
+            run = report_build_now(consultation=consultation, scope=scope, formats=options["format"])
+            elapsed = time.perf_counter() - started
+            if run.status != "done":
+                failures += 1
+                self.stderr.write(f"{scope.label}: failed – {run.error}")
+                continue
+            version = run.version
+            files = ", ".join(getattr(version, fmt).name for fmt in FORMATS if getattr(version, fmt))
+            self.stdout.write(f"{scope.label}: version {version.number} in {elapsed:.1f} s ({files})")
+        if failures:
+            raise CommandError(f"{failures} of {len(scopes)} reports failed.")

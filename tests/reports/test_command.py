@@ -1,0 +1,44 @@
+"""``build_reports`` runs the same service as the worker."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from reports.models import Report
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_command_builds_one_scope_in_one_format(dataset):
+    out = io.StringIO()
+    call_command(
+        "build_reports",
+        "--consultation",
+        dataset.consultation.slug,
+        "--scope",
+        "article:20",
+        "--format",
+        "pdf",
+        stdout=out,
+    )
+    version = Report.objects.get(scope_kind="article", scope_key="20").current_version
+    assert out.getvalue().startswith("article:20: version 1 in ")
+    assert version.pdf.name.endswith("reports-consultation-article-20.pdf")
+    assert not version.docx
+    assert not version.xlsx
+
+
+def test_without_a_scope_it_builds_the_overview_and_every_article_and_theme(dataset):
+    call_command("build_reports", "--consultation", dataset.consultation.slug, "--format", "xlsx", stdout=io.StringIO())
+    assert Report.objects.count() == 8
+    assert not Report.objects.filter(current_version__isnull=True).exists()
+
+
+def test_bad_arguments_are_refused_clearly(dataset):
+    with pytest.raises(CommandError, match=r"No consultation with the slug “nope”\."):
+        call_command("build_reports", "--consultation", "nope")
+    with pytest.raises(CommandError, match=r"This consultation has no theme “space”\."):
+        call_command("build_reports", "--consultation", dataset.consultation.slug, "--scope", "theme:space")
