@@ -57,7 +57,7 @@ def reply_receipt_send(*, submission_id: int) -> bool:
     from ..selectors.offline import reply_document_get
 
     submission = (
-        ResponseSubmission.objects.select_for_update()
+        ResponseSubmission.objects.select_for_update(of=("self",))  # PostgreSQL: no FOR UPDATE on nullable joins
         .select_related("response__party", "response__consultation", "submitted_by")
         .get(pk=submission_id)
     )
