@@ -20,6 +20,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 BAR_COLOUR = "#0b3d91"
 RC = {
@@ -44,6 +45,7 @@ def _figure(labels: tuple[str, ...], values: tuple[float, ...], xlabel: str) -> 
     axes.set_yticks(positions, wrapped)
     axes.invert_yaxis()
     axes.set_xlabel(xlabel)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     top = max(values, default=0) or 1
     axes.set_xlim(0, top * 1.18)
     axes.bar_label(bars, labels=[f"{v:g}" for v in values], padding=3)

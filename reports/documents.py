@@ -184,7 +184,7 @@ def render_docx(view: dict[str, Any]) -> bytes:
 
     participation = view["participation"]
     document.add_heading(L["participation"], level=1)
-    document.add_paragraph(f"{participation['replied_count']} / {participation['asked_count']}")
+    document.add_paragraph(f"{L['replying']}: {participation['replied_count']} / {participation['asked_count']}")
     document.add_heading(f"{L['replied']} ({participation['replied_count']})", level=2)
     document.add_paragraph(", ".join(participation["replied_names"]) or "–")
     document.add_heading(f"{L['not_replied']} ({len(participation['not_replied_names'])})", level=2)

@@ -12,7 +12,6 @@ PAIRS: dict[str, tuple[str, str]] = {
     "participation": ("Participation", "Participation"),
     "replied": ("Parties that replied", "Parties ayant répondu"),
     "not_replied": ("Parties that did not reply", "Parties n'ayant pas répondu"),
-    "replied_of": ("Parties replied out of", "Parties ont répondu sur"),
     "summary": ("Items covered", "Questions couvertes"),
     "item": ("Item", "Question"),
     "theme": ("Theme", "Thème"),
@@ -60,7 +59,13 @@ def bilingual(key: str) -> str:
 
 
 def both(en: str, fr: str) -> str:
-    return en if not fr or en == fr else f"{en} / {fr}"
+    """``"English / Français"``; a shared lead such as ``"Article 20 – "`` is written once."""
+    if not fr or en == fr:
+        return en
+    lead, sep, rest_en = en.partition(" – ")
+    if sep and fr.startswith(lead + sep):
+        return f"{lead}{sep}{rest_en} / {fr[len(lead) + len(sep) :]}"
+    return f"{en} / {fr}"
 
 
 LABELS = {key: bilingual(key) for key in PAIRS}

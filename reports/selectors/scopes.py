@@ -33,9 +33,9 @@ class Scope:
 
     @property
     def title(self) -> str:
-        if self.title_en == self.title_fr:
-            return self.title_en
-        return f"{self.title_en} / {self.title_fr}"
+        from ..labels import both
+
+        return both(self.title_en, self.title_fr)
 
 
 def _article_title(article: Article) -> tuple[str, str]:

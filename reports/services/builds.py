@@ -27,6 +27,7 @@ from accounts.services import audit_record
 from consultation.models import Consultation
 
 from .. import documents
+from ..labels import both
 from ..models import ACTIVE_RUN_STATUSES, Report, ReportRun, ReportVersion, RunStatus
 from ..selectors.figures import report_figures
 from ..selectors.scopes import Scope, scope_items, scope_parse
@@ -234,7 +235,7 @@ def _finish(run_id: int, output: BuildOutput) -> ReportRun:
         version.save()
         report.current_version = version
         report.built_data_version = output.data_version
-        report.title = f"{output.data['title_en']} / {output.data['title_fr']}"[:500]
+        report.title = both(output.data["title_en"], output.data["title_fr"])[:500]
         report.save(update_fields=["current_version", "built_data_version", "title"])
         run.status = RunStatus.DONE
         run.progress = 100
