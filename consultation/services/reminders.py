@@ -292,22 +292,35 @@ def reminders_send_due(*, today: datetime.date | None = None) -> ReminderRun:
     return run
 
 
+@dataclass
+class ManualReminders:
+    """What a manual reminder request did: the reminders written, and the Parties left out and why."""
+
+    reminders: list[Reminder]
+    submitted: list[Party]
+    no_contact: list[Party]
+
+
 @transaction.atomic
 def reminders_send_manual(
     *, consultation: Consultation, parties: list[Party], user: Any, request: Any = None
-) -> list[Reminder]:
-    """The Secretariat reminds the selected Parties now; submitted Parties are left out.
+) -> ManualReminders:
+    """The Secretariat reminds the selected Parties now.
 
-    The rows are written in this transaction and sent once it commits.
+    Parties that have submitted, and Parties with nobody to write to, are left out (and named). The rows are
+    written in this transaction and sent once it commits.
     """
     if consultation.status != ConsultationStatus.OPEN:
         raise ReminderRefused(_("Reminders can be sent only while the consultation is open."))
     if not parties:
         raise ReminderRefused(_("Select at least one Party to remind."))
-    submitted = set(
+    submitted_ids = set(
         Response.objects.filter(
             consultation=consultation, party__in=parties, status=ResponseStatus.SUBMITTED
         ).values_list("party_id", flat=True)
+    )
+    with_contacts = set(
+        DelegationMembership.objects.filter(party__in=parties, user__is_active=True).values_list("party_id", flat=True)
     )
     extended = dict(
         Response.objects.filter(consultation=consultation, party__in=parties, extended_until__isnull=False).values_list(
@@ -315,29 +328,42 @@ def reminders_send_manual(
         )
     )
     today = timezone.localdate()
-    reminders = [
-        Reminder(
-            consultation=consultation,
-            party=party,
-            kind=ReminderKind.MANUAL,
-            deadline=extended.get(party.pk) or consultation.closes_on or today,
-            language=party.preferred_language,
-            sent_by=user if getattr(user, "is_authenticated", False) else None,
+    result = ManualReminders(reminders=[], submitted=[], no_contact=[])
+    for party in parties:
+        if party.pk in submitted_ids:
+            result.submitted.append(party)
+        elif party.pk not in with_contacts:
+            result.no_contact.append(party)
+        else:
+            result.reminders.append(
+                Reminder(
+                    consultation=consultation,
+                    party=party,
+                    kind=ReminderKind.MANUAL,
+                    deadline=extended.get(party.pk) or consultation.closes_on or today,
+                    language=party.preferred_language,
+                    sent_by=user if getattr(user, "is_authenticated", False) else None,
+                )
+            )
+    if not result.reminders:
+        if result.submitted and not result.no_contact:
+            raise ReminderRefused(_("Every selected Party has already submitted its reply."))
+        raise ReminderRefused(
+            _("No reminder sent: the selected Parties have submitted or have no delegation contact yet.")
         )
-        for party in parties
-        if party.pk not in submitted
-    ]
-    if not reminders:
-        raise ReminderRefused(_("Every selected Party has already submitted its reply."))
-    Reminder.objects.bulk_create(reminders)
+    Reminder.objects.bulk_create(result.reminders)
     audit_record(
         event_type="reminder.manual",
         actor=user,
         consultation=consultation,
         object_repr=f"consultation:{consultation.slug}",
         request=request,
-        extra={"parties": [r.party.iso2 for r in reminders], "skipped_submitted": len(parties) - len(reminders)},
+        extra={
+            "parties": [r.party.iso2 for r in result.reminders],
+            "left_out_submitted": [p.iso2 for p in result.submitted],
+            "left_out_no_contact": [p.iso2 for p in result.no_contact],
+        },
     )
-    ids = [r.pk for r in reminders]
+    ids = [r.pk for r in result.reminders]
     transaction.on_commit(lambda: [reminder_deliver(reminder_id=pk) for pk in ids])
-    return reminders
+    return result

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import access
@@ -218,28 +219,32 @@ def send_reminders(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, _("Select at least one Party to remind."))
         return redirect(back)
     try:
-        sent = reminders.reminders_send_manual(
+        result = reminders.reminders_send_manual(
             consultation=consultation, parties=list(form.cleaned_data["parties"]), user=request.user, request=request
         )
     except reminders.ReminderRefused as exc:
         messages.error(request, str(exc))
         return redirect(back)
-    ids = [r.pk for r in sent]
-    delivered = Reminder.objects.filter(pk__in=ids, status="sent").count()
-    skipped = len(form.cleaned_data["parties"]) - len(sent)
-    text = _("Reminder sent to %(count)d Parties: %(list)s.") % {
-        "count": delivered,
-        "list": ", ".join(r.party.name for r in sent),
-    }
-    if skipped:
-        text += " " + _("%(count)d Parties that have submitted were left out.") % {"count": skipped}
-    if delivered < len(sent):
-        messages.warning(
-            request,
-            text + " " + _("%(count)d could not be sent now and will be retried.") % {"count": len(sent) - delivered},
+    sent = Reminder.objects.filter(pk__in=[r.pk for r in result.reminders], status="sent").select_related("party")
+    names = [r.party.name for r in sent]
+    parts = [
+        ngettext(
+            "Reminder sent to %(count)d Party: %(list)s.", "Reminder sent to %(count)d Parties: %(list)s.", len(names)
         )
-    else:
-        messages.success(request, text)
+        % {"count": len(names), "list": ", ".join(names)}
+    ]
+    if result.submitted:
+        parts.append(
+            _("Left out, already submitted: %(list)s.") % {"list": ", ".join(p.name for p in result.submitted)}
+        )
+    if result.no_contact:
+        parts.append(
+            _("Left out, no delegation contact yet: %(list)s.") % {"list": ", ".join(p.name for p in result.no_contact)}
+        )
+    failed = len(result.reminders) - len(names)
+    if failed:
+        parts.append(_("%(count)d could not be sent now and will be retried.") % {"count": failed})
+    (messages.warning if failed else messages.success)(request, " ".join(parts))
     return redirect(back)
 
 
