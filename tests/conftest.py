@@ -39,6 +39,12 @@ def background_paper(db):
 def world(db):
     """Two Parties (A = France, B = Germany) with members and heads, the Secretariat, a committee member,
     an administrator, and an open consultation with two items."""
+    return world_build()
+
+
+def world_build() -> SimpleNamespace:
+    """The ``world`` fixture's content, callable from wider-scoped fixtures (the permission matrix builds it once
+    per module inside a transaction it rolls back)."""
     consultation = f.ConsultationFactory(slug="world-consultation")
     theme = f.ThemeFactory(code="generative-ai")
     item1 = f.position_item(consultation, code="GENAI-01", theme=theme, articles=[20, 21])

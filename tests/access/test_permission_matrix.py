@@ -10,13 +10,15 @@ from __future__ import annotations
 import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.access.helpers import login_with_mfa
+from accounts import access
+from tests.access.helpers import enrol_totp
 from tests.access.world import PARTY_A_DRAFT_SENTINEL, party_a_draft, party_b_submitted
 
 ACTORS = ("anonymous", "member_a", "head_a", "member_b", "head_b", "secretariat", "committee", "admin")
@@ -170,25 +172,94 @@ def matrix_cases() -> Iterator[Any]:
                 yield pytest.param(name, method, actor, id=f"{name}-{method}-{actor}")
 
 
-@pytest.fixture
-def matrix_world(world):
-    """The shared two-Party world, plus Party A's draft (with a sentinel text) and Party B's submitted reply."""
-    party_a_draft(world)
-    party_b_submitted(world)
+class _Savepoint:
+    """An atomic block held open across tests by a wide-scoped fixture, always rolled back at the end (the
+    technique of Django's ``TestCase.setUpTestData``): the per-test transactions of pytest-django nest inside it."""
+
+    def __init__(self, blocker) -> None:
+        from django.db import transaction
+
+        self.blocker = blocker
+        self.atomic = transaction.atomic()
+        with blocker.unblock():
+            self.atomic.__enter__()
+
+    def rollback(self) -> None:
+        from django.db import transaction
+
+        with self.blocker.unblock():
+            transaction.set_rollback(True)
+            self.atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def matrix_media(tmp_path_factory):
+    """One media folder for the module: files made for a URL's objects must outlive the first test that made them."""
+    from django.test import override_settings
+
+    path = tmp_path_factory.mktemp("matrix-media")
+    with override_settings(MEDIA_ROOT=path):
+        yield path
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, matrix_media):
+    """Replaces the suite's per-test media folder (tests/conftest.py) with the module's."""
+    settings.MEDIA_ROOT = matrix_media
+
+
+@pytest.fixture(scope="module")
+def matrix_base(django_db_setup, django_db_blocker, matrix_media):
+    """The two-Party world, built once for the module: Party A's draft (with its sentinel text), Party B's
+    submitted reply, and a TOTP authenticator for every actor who must have one."""
+    from tests.conftest import world_build
+
+    savepoint = _Savepoint(django_db_blocker)
+    try:
+        with django_db_blocker.unblock():
+            world = world_build()
+            party_a_draft(world)
+            party_b_submitted(world)
+            for actor in ACTORS[1:]:
+                user = getattr(world, actor)
+                if access.requires_mfa(user):
+                    enrol_totp(user)
+    except BaseException:
+        savepoint.rollback()
+        raise
+    yield world
+    savepoint.rollback()
+
+
+@pytest.fixture(scope="module")
+def url_world(request, matrix_base, django_db_blocker):
+    """Per URL name: the objects its ``kwargs`` need, created once for all its (method, actor) tests and rolled
+    back afterwards. Each test's own changes (a POST that revokes, removes...) roll back after that test."""
+    name = request.param
+    world = SimpleNamespace(**vars(matrix_base))
     world.touches_party_a_draft = False
-    return world
+    savepoint = _Savepoint(django_db_blocker)
+    try:
+        with django_db_blocker.unblock():
+            kwargs = EXPECTATIONS[name]["kwargs"](world) if EXPECTATIONS[name].get("kwargs") else {}
+    except BaseException:
+        savepoint.rollback()
+        raise
+    yield world, kwargs
+    savepoint.rollback()
 
 
-@pytest.mark.parametrize(("name", "method", "actor"), list(matrix_cases()))
-def test_matrix(client, matrix_world, name, method, actor):
+@pytest.mark.parametrize(("url_world", "method", "actor"), list(matrix_cases()), indirect=["url_world"])
+def test_matrix(client, db, request, url_world, method, actor):
+    name = request.node.callspec.params["url_world"]
+    world, kwargs = url_world
     expectation = EXPECTATIONS[name]
     statuses = expectation[method]
     if actor not in statuses:
         pytest.fail(f"{name} {method.upper()}: no expected status for {actor} in {expectation['_source']}")
-    kwargs = expectation["kwargs"](matrix_world) if expectation.get("kwargs") else {}
     url = reverse(name, kwargs=kwargs)
     if actor != "anonymous":
-        login_with_mfa(client, getattr(matrix_world, actor))
+        client.force_login(getattr(world, actor))
     response = client.post(url, {}) if method == "post" else client.get(url)
 
     expected = statuses[actor]
@@ -200,7 +271,7 @@ def test_matrix(client, matrix_world, name, method, actor):
             f"anonymous {method.upper()} {url} should be sent to log in, went to {response['Location']}"
         )
     if actor in OUTSIDERS_OF_A:
-        if matrix_world.touches_party_a_draft or expectation.get("draft_of_party_a"):
+        if world.touches_party_a_draft or expectation.get("draft_of_party_a"):
             assert response.status_code != 200, f"{actor} read Party A's draft at {url}"
         if method == "get" and response.status_code == 200 and not getattr(response, "streaming", False):
             assert PARTY_A_DRAFT_SENTINEL not in response.content.decode(errors="replace"), (
