@@ -134,7 +134,6 @@ TEMPLATES = [
         },
     }
 ]
-FORM_RENDERER = "django.forms.renderers.DjangoDivFormRenderer"
 
 # STATIC AND MEDIA (uploads live outside the static root and are served only through views)
 STATIC_URL = "/static/"
