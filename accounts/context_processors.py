@@ -18,7 +18,7 @@ def _nav(request: HttpRequest, roles: access.Roles) -> list[dict]:
         entries.append(("secretariat:dashboard", _("State of play")))
     if access.can_view_reports_index(request.user):
         entries.append(("reports:index", _("Reports")))
-    if roles.is_secretariat or roles.is_head:
+    if access.can_view_invitations(request.user):
         entries.append(("accounts:invitations", _("Invitations")))
     if roles.is_admin:
         entries.append(("admin:index", _("Administration")))
