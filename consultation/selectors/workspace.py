@@ -233,6 +233,7 @@ def _field_view(
         by_key = {o.key: o for o in options}
         ordered = [by_key[key] for key in ranked if key in by_key] + [o for o in options if o.key not in ranked]
         view.options = [{"option": o, "rank": (ranked.index(o.key) + 1) if o.key in ranked else None} for o in ordered]
+        view.rank_choices = list(range(1, len(options) + 1))
     elif fld.type == FieldType.LEGAL_REFERENCES:
         view.rows = [dict(row) for row in (value or [])]
         view.rows += [{"instrument": "", "provision": "", "url": "", "blank": True}] * LEGAL_REFERENCE_BLANK_ROWS

@@ -38,9 +38,20 @@
   document.addEventListener("htmx:responseError", saveFailed);
   document.addEventListener("htmx:sendError", saveFailed);
 
+  function conflictSlot(form) {
+    return document.getElementById("conflict-" + form.getAttribute("data-item"));
+  }
+
+  /* While a conflict is shown, autosave pauses (a blur would only raise it again) until the person
+     chooses: keep mine, take theirs or merge by hand. */
   document.addEventListener("htmx:beforeRequest", function (event) {
     var form = event.detail.elt;
     if (!form || !form.matches || !form.matches("form[data-autosave]")) { return; }
+    var slot = conflictSlot(form);
+    if (slot && slot.children.length) {
+      event.preventDefault();
+      return;
+    }
     var status = statusOf(form);
     if (status && !status.querySelector("[role=alert]")) {
       status.setAttribute("aria-busy", "true");
@@ -62,6 +73,20 @@
       var invalid = error.textContent.trim() !== "";
       if (invalid) { field.setAttribute("aria-invalid", "true"); } else { field.removeAttribute("aria-invalid"); }
     });
+  });
+
+  /* "Keep mine": save what the form holds now, based on their version (without JavaScript the
+     conflict form posts the refused values instead). */
+  document.addEventListener("submit", function (event) {
+    var keep = event.target;
+    if (!keep.matches || !keep.matches("form[data-keep-mine]") || !window.htmx) { return; }
+    var main = document.getElementById(keep.getAttribute("data-form"));
+    if (!main) { return; }
+    event.preventDefault();
+    main.querySelector("input[name=base_version]").value = keep.getAttribute("data-version");
+    var slot = conflictSlot(main);
+    if (slot) { slot.replaceChildren(); }
+    window.htmx.trigger(main, "submit");
   });
 
   function changed(el) {

@@ -1,0 +1,141 @@
+"""In a real browser: answering with autosave, concurrent editing, submission and an accessibility scan."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from consultation.models import Answer, Response
+from consultation.services.answers import answer_save, response_get_or_create
+from tests.e2e.conftest import login
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.e2e
+
+SLUG = "emerging-technologies-2024"
+
+
+def item_article(page, code):
+    return page.locator(f"article.item[data-code='{code}']")
+
+
+def wait_saved(article):
+    article.locator(".save-status .save-status--ok").wait_for()
+    assert "Saved at" in article.locator(".save-status").inner_text()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_member_answers_choice_ranking_and_text_and_finds_them_after_reload(
+    page, live_server, world, background_paper
+):
+    login(page, live_server, "member.a@fr.example", PASSWORD)
+    page.goto(f"{live_server.url}/consultations/{SLUG}/")
+
+    choice = item_article(page, "GENAI-02")
+    choice.get_by_label("Yes", exact=True).first.check()
+    wait_saved(choice)
+    assert "by you" in choice.locator(".save-status").inner_text()
+
+    ranking = item_article(page, "GENAI-01")
+    last = ranking.locator(".ws-ranking__item").last
+    label = last.locator(".ws-ranking__label").inner_text()
+    move_up = last.locator("[data-move=up]")
+    move_up.focus()
+    page.keyboard.press("Enter")  # keyboard only: no drag and drop
+    wait_saved(ranking)
+    ranking.locator("textarea").first.fill("Harm is assessed through victim impact statements.")
+    page.wait_for_function(
+        "el => el.textContent.includes('version 2')", arg=ranking.locator(".save-status").element_handle()
+    )
+
+    page.reload()
+    choice = item_article(page, "GENAI-02")
+    assert choice.get_by_label("Yes", exact=True).first.is_checked()
+    ranking = item_article(page, "GENAI-01")
+    labels = [t.strip() for t in ranking.locator(".ws-ranking__label").all_inner_texts()]
+    assert labels.index(label) == len(labels) - 2
+    assert ranking.locator("textarea").first.input_value() == "Harm is assessed through victim impact statements."
+    answer = Answer.objects.get(item__code="GENAI-01", response__party=world.party_a)
+    assert answer.data["impact_ranking"] == ["offline", "solicitation", "ai_generated", "misused_csgsiv"]
+    assert answer.data["explanation"] == "Harm is assessed through victim impact statements."
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_colleagues_editing_the_same_answer_see_the_conflict(browser, live_server, world, background_paper):
+    first = browser.new_context(locale="en-GB")
+    second = browser.new_context(locale="en-GB")
+    page_a, page_b = first.new_page(), second.new_page()
+    for p in (page_a, page_b):
+        p.set_default_timeout(15_000)
+    login(page_a, live_server, "member.a@fr.example", PASSWORD)
+    from tests.factories import delegate
+
+    delegate(world.party_a, role="member", email="colleague.a@fr.example")
+    login(page_b, live_server, "colleague.a@fr.example", PASSWORD)
+    url = f"{live_server.url}/consultations/{SLUG}/"
+    page_a.goto(url)
+    page_b.goto(url)
+
+    item_a = item_article(page_a, "GENAI-02")
+    item_a.locator("textarea").first.fill("Our criminal code treats both alike.")
+    wait_saved(item_a)
+
+    item_b = item_article(page_b, "GENAI-02")
+    item_b.locator("textarea").first.fill("Sentencing differs by case law.")
+    item_b.locator(".ws-conflict").wait_for()
+    conflict = item_b.locator(".ws-conflict").inner_text()
+    assert "Our criminal code treats both alike." in conflict
+    assert "Sentencing differs by case law." in conflict
+    assert item_b.locator("textarea").first.input_value() == "Sentencing differs by case law."
+    item_b.get_by_role("button", name="Keep mine").click()
+    wait_saved(item_article(page_b, "GENAI-02"))
+    answer = Answer.objects.get(item__code="GENAI-02", response__party=world.party_a)
+    assert (answer.version, answer.data["explanation"]) == (2, "Sentencing differs by case law.")
+    first.close()
+    second.close()
+
+
+def enrol(user):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_head_of_delegation_submits_and_the_reply_is_locked(page, live_server, world, settings):
+    settings.MFA_TOTP_TOLERANCE = 1
+    reply = response_get_or_create(consultation=world.consultation, party=world.party_a)
+    for item in world.items:
+        answer_save(response=reply, item=item, data={"position": "yes"}, base_version=0, user=world.member_a)
+    secret = enrol(world.head_a)
+    login(page, live_server, "head.a@fr.example", PASSWORD, totp_secret=secret)
+    page.goto(f"{live_server.url}/consultations/{world.consultation.slug}/review/")
+    assert "Every required field has an answer." in page.locator("main").inner_text()
+    page.get_by_role("link", name="Submit the reply…").click()
+    page.get_by_label("I confirm that this reply is the official reply").check()
+    page.get_by_role("button", name="Submit the reply").click()
+    page.wait_for_url(re.compile(r"/review/$"))
+    assert "The reply has been submitted. It is now locked." in page.locator(".messages").inner_text()
+    assert Response.objects.get(pk=reply.pk).status == "submitted"
+    page.goto(f"{live_server.url}/consultations/{world.consultation.slug}/")
+    assert "Editing is locked." in page.locator("main").inner_text()
+    assert page.locator("form[hx-post]").count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reply_and_review_pages_pass_an_axe_scan(page, live_server, world, background_paper):
+    login(page, live_server, "member.a@fr.example", PASSWORD)
+    axe = Axe()
+    for path in (f"/consultations/{SLUG}/", f"/consultations/{SLUG}/review/", "/consultations/"):
+        page.goto(f"{live_server.url}{path}")
+        results = axe.run(page)
+        serious = [
+            (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+            for v in results.response["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        assert serious == [], f"{path}: {serious}"
