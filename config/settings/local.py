@@ -1,7 +1,13 @@
 """Development: debug on, demo accounts may skip MFA enrolment when DEMO_MODE is set."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import BASE_DIR, env
 
 DEBUG = env.bool("DEBUG", default=True)
 DEMO_MODE = env.bool("DEMO_MODE", default=True)
+
+# E-mails (invitations, reminders, receipts with their PDF) are written as files to read at leisure,
+# instead of flooding the console.
+if not env("EMAIL_URL", default=""):
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = BASE_DIR / "var" / "mail"
