@@ -63,3 +63,55 @@ def test_login_page_in_french(client):
     response = client.get(reverse("account_login"), headers={"accept-language": "fr"})
     assert response.status_code == 200
     assert '<html lang="fr">' in response.content.decode()
+
+
+def test_password_reset_sends_a_link_that_sets_a_new_password(client, world):
+    import re
+
+    from django.core import mail
+
+    from tests import factories as f
+
+    response = client.post(reverse("account_reset_password"), {"email": world.member_a.email})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    link = re.search(r"http://[^/]+(/accounts/password/reset/key/\S+)", mail.outbox[0].body).group(1)
+    response = client.get(link)
+    assert response.status_code == 302  # allauth moves the key into the session
+    new_password = "Lanzarote-article-23-2024"
+    response = client.post(response["Location"], {"password1": new_password, "password2": new_password})
+    assert response.status_code == 302
+    world.member_a.refresh_from_db()
+    assert world.member_a.check_password(new_password)
+    assert not world.member_a.check_password(f.PASSWORD)
+    from accounts.models import AuditEvent
+
+    assert AuditEvent.objects.filter(event_type="password.reset", actor=world.member_a).count() == 1
+
+
+def test_password_reset_for_an_unknown_address_reveals_nothing(client, world):
+    from django.core import mail
+
+    response = client.post(reverse("account_reset_password"), {"email": "nobody@example.org"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_reset_password_done")
+    assert all("password/reset/key" not in message.body for message in mail.outbox)
+
+
+def test_sessions_page_lists_sessions_and_signs_out_the_others(world):
+    from django.test import Client
+
+    from tests import factories as f
+
+    office, laptop = Client(HTTP_USER_AGENT="Office browser"), Client(HTTP_USER_AGENT="Laptop browser")
+    for client in (office, laptop):
+        client.post(reverse("account_login"), {"login": world.member_a.email, "password": f.PASSWORD})
+        client.get("/")  # usersessions records the session on a signed-in request
+    page = office.get(reverse("usersessions_list"))
+    body = page.content.decode()
+    assert "Office browser" in body
+    assert "Laptop browser" in body
+    response = office.post(reverse("usersessions_list"))
+    assert response.status_code == 302
+    assert "_auth_user_id" in office.session
+    assert laptop.get("/invitations/")["Location"].startswith(reverse("account_login"))
