@@ -61,33 +61,36 @@ def state_filter_label(key: str) -> str:
     return labels.get(key) or reply_state_label(key)
 
 
-@dataclass
 class Cell:
-    """One Party's progress on one theme (or one item in a drill-down)."""
+    """One Party's progress on one theme (or one item in a drill-down), with its text label.
 
-    answered: int
-    complete: int
-    total: int
+    State and label are computed once here (labels cached per state and percent), so rendering a large
+    matrix does no per-cell translation work.
+    """
 
-    @property
-    def percent(self) -> int:
-        return (100 * self.complete) // self.total if self.total else 0
+    __slots__ = ("answered", "complete", "label", "percent", "state", "total")
 
-    @property
-    def state(self) -> str:
-        if self.total and self.complete >= self.total:
-            return "complete"
-        if self.answered == 0:
-            return "not-started"
-        return "in-progress"
-
-    @property
-    def label(self) -> str:
+    def __init__(self, answered: int, complete: int, total: int, labels: dict | None = None) -> None:
+        self.answered, self.complete, self.total = answered, complete, total
+        self.percent = (100 * complete) // total if total else 0
+        if total and complete >= total:
+            self.state = "complete"
+        elif answered == 0:
+            self.state = "not-started"
+        else:
+            self.state = "in-progress"
+        key = (self.state, self.percent)
+        if labels is not None and key in labels:
+            self.label = labels[key]
+            return
         if self.state == "complete":
-            return _("Complete")
-        if self.state == "not-started":
-            return _("Not started")
-        return _("In progress %(percent)d %%") % {"percent": self.percent}
+            self.label = _("Complete")
+        elif self.state == "not-started":
+            self.label = _("Not started")
+        else:
+            self.label = _("In progress %(percent)d %%") % {"percent": self.percent}
+        if labels is not None:
+            labels[key] = self.label
 
 
 @dataclass
@@ -114,14 +117,12 @@ class PartyRow:
     complete: int = 0
     total: int = 0
     cells: list[Cell] = field(default_factory=list)
+    name: str = ""
+    state_label: str = ""
 
     @property
     def percent(self) -> int:
         return (100 * self.complete) // self.total if self.total else 0
-
-    @property
-    def state_label(self) -> str:
-        return reply_state_label(self.status)
 
     @property
     def display_state(self) -> str:
@@ -187,6 +188,7 @@ def party_rows(*, consultation: Consultation, today: datetime.date) -> list[Part
         .order_by("name_en")
     )
     rows = []
+    state_labels = {state: reply_state_label(state) for state in REPLY_STATES}
     for party in parties:
         status = party.reply_status or "not-started"
         deadline = party.reply_extended_until or consultation.closes_on
@@ -202,6 +204,8 @@ def party_rows(*, consultation: Consultation, today: datetime.date) -> list[Part
                 last_activity_at=party.reply_last_activity_at,
                 last_activity_by=_display_name(party.reply_by_first, party.reply_by_last, party.reply_by_email),
                 submitted_at=party.reply_submitted_at,
+                name=party.name,
+                state_label=state_labels[status],
             )
         )
     return rows
@@ -284,14 +288,14 @@ _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 def _sort_key(key: str):
     if key == "state":
-        return lambda r: (not r.is_overdue, _STATE_ORDER[r.status], r.party.name)
+        return lambda r: (not r.is_overdue, _STATE_ORDER[r.status], r.name)
     if key == "progress":
-        return lambda r: (r.percent, r.answered, r.party.name)
+        return lambda r: (r.percent, r.answered, r.name)
     if key == "activity":
-        return lambda r: (r.last_activity_at or _EPOCH, r.party.name)
+        return lambda r: (r.last_activity_at or _EPOCH, r.name)
     if key == "deadline":
-        return lambda r: (r.deadline or datetime.date.max, r.party.name)
-    return lambda r: r.party.name.casefold()
+        return lambda r: (r.deadline or datetime.date.max, r.name)
+    return lambda r: r.name.casefold()
 
 
 def clean_filters(params: Any) -> dict[str, str]:
@@ -318,6 +322,7 @@ def state_of_play(
     drill = next((t for t in themes if t.code == filters.get("theme")), None)
     counts = _progress_counts(consultation=consultation, by="item__theme_id")
     total_items = sum(t.items for t in themes)
+    labels: dict = {}
     for row in rows:
         row.total = total_items
         for theme in themes:
@@ -325,7 +330,7 @@ def state_of_play(
             row.answered += answered
             row.complete += complete
             if drill is None:
-                row.cells.append(Cell(answered, complete, theme.items))
+                row.cells.append(Cell(answered, complete, theme.items, labels))
     drill_items: list[dict[str, Any]] = []
     if drill is not None:
         drill_items = list(
@@ -337,7 +342,7 @@ def state_of_play(
         for row in rows:
             for item in drill_items:
                 answered, complete = item_counts.get((row.party.pk, item["id"]), (0, 0))
-                row.cells.append(Cell(answered, complete, 1))
+                row.cells.append(Cell(answered, complete, 1, labels))
     summary = _summary(rows)
     visible = [r for r in rows if _matches(r, state=filters.get("state", ""), member=filters.get("member", ""))]
     sort = filters.get("sort", "name")

@@ -99,6 +99,7 @@ def state_of_play_view(request: HttpRequest, slug: str) -> HttpResponse:
             "can_remind": access.can_send_reminders(request.user) and consultation.status == "open",
             "can_export": access.can_export_answers(request.user),
             "sort_links": sort_links,
+            "party_base": reverse("secretariat:state_of_play", kwargs={"slug": consultation.slug}) + "parties/",
             "theme_headers": [(t, _query(filters, theme=t.code)) for t in play.themes],
             "all_themes_url": _query(filters, theme=""),
             "here": request.get_full_path(),

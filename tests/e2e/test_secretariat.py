@@ -47,7 +47,7 @@ def test_secretariat_filters_overdue_parties_reminds_one_and_extends_its_deadlin
     # Each coloured cell carries its text too.
     assert france.locator("td.sop-cell").first.inner_text() == "Not started"
 
-    page.get_by_label("Select France").check()
+    page.get_by_role("checkbox", name="Select France").check()
     page.get_by_role("button", name="Send a reminder to the selected Parties").click()
     page.locator(".message--success", has_text="Reminder sent to 1 Party: France.").wait_for()
     assert re.search(r"state=overdue", page.url)
