@@ -1,4 +1,5 @@
-"""One Party's reply seen by the Secretariat: its timeline, its contacts, and its answers (read-only).
+"""One Party's reply seen by the Secretariat: its timeline and its contacts (the answers are shown with the
+workspace's ``reply_readonly_context``).
 
 A fixed number of queries: the reply, the contacts, the invitations, the first edit, the audit
 events of the reply and the reminders.
@@ -116,40 +117,6 @@ def party_timeline(*, consultation: Consultation, party: Party, response: Respon
         entries.append(TimelineEntry(at, f"reminder-{reminder.status}", label, _who(reminder.sent_by), detail))
     entries.sort(key=lambda e: e.at)
     return entries
-
-
-def reply_answers_readonly(*, response: Response | None) -> list[dict[str, Any]]:
-    """Fallback read-only view of a reply (items in order with each field's value), used until the
-    workspace's ``reply_readonly_context`` is available."""
-    from ..models import Answer, Item
-
-    if response is None:
-        return []
-    answers = {a.item_id: a for a in Answer.objects.filter(response=response)}
-    items = (
-        Item.objects.filter(consultation_id=response.consultation_id)
-        .prefetch_related("fields__options")
-        .order_by("order", "code")
-    )
-    rows = []
-    for item in items:
-        answer = answers.get(item.pk)
-        data = answer.data if answer else {}
-        values = []
-        for field in item.fields.all():
-            value = data.get(field.key)
-            labels = {o.key: o.label for o in field.options.all()}
-            if isinstance(value, list) and value and isinstance(value[0], dict):
-                shown = "; ".join(" ".join(filter(None, [r.get("instrument"), r.get("provision")])) for r in value)
-            elif isinstance(value, list):
-                shown = "; ".join(labels.get(v, str(v)) for v in value)
-            elif value is None:
-                shown = ""
-            else:
-                shown = labels.get(value, str(value))
-            values.append({"label": field.label, "value": shown, "required": field.required})
-        rows.append({"item": item, "answer": answer, "values": values})
-    return rows
 
 
 def reply_is_overdue(*, response: Response | None, consultation: Consultation, today: datetime.date) -> bool:

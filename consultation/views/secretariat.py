@@ -37,9 +37,9 @@ from ..selectors.timeline import (
     party_contacts,
     party_reply,
     party_timeline,
-    reply_answers_readonly,
     reply_is_overdue,
 )
+from ..selectors.workspace import reply_readonly_context
 from ..services import exports, lifecycle, reminders
 from ..services.responses import InvalidTransition
 
@@ -111,9 +111,10 @@ def state_of_play_view(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _readonly_reply(response: Response | None) -> tuple[str, dict]:
-    """The read-only reply section. When the workspace's ``reply_readonly_context`` lands, swap this line for
-    ``return "consultation/_reply_readonly.html", reply_readonly_context(response=response)``."""
-    return "secretariat/_reply_readonly_fallback.html", {"reply_rows": reply_answers_readonly(response=response)}
+    """The reply, read-only, as the delegation workspace shows it (a Party that has not started has none)."""
+    if response is None:
+        return "secretariat/_reply_not_started.html", {}
+    return "consultation/_reply_readonly.html", reply_readonly_context(response=response)
 
 
 @login_required

@@ -1,0 +1,70 @@
+"""The dashboard and the per-Party page: what they show, and their query counts."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.services.invitations import invitation_create
+from consultation.services import lifecycle
+from consultation.services.reminders import reminders_send_manual
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_dashboard_lists_each_consultation_with_its_reply_counts(secretariat_client, world, play):
+    page = secretariat_client.get(reverse("secretariat:dashboard")).content.decode()
+    assert world.consultation.title in page
+    assert '<td class="num">5 / 47</td>' in page  # replies started
+    assert '<td class="num">1</td>' in page  # submitted
+    assert '<td class="num">2 %</td>' in page
+
+
+def test_the_party_page_shows_the_timeline_contacts_and_the_reply(
+    secretariat_client, world, play, django_capture_on_commit_callbacks
+):
+    invitation_create(email="expert@fr.example", role="member", party=world.party_a, invited_by=world.head_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        lifecycle.response_reopen_and_notify(response=play.fr, user=world.secretariat, reason="Add the 2025 figures.")
+        reminders_send_manual(consultation=world.consultation, parties=[world.party_a], user=world.secretariat)
+    until = world.consultation.closes_on + datetime.timedelta(days=9)
+    lifecycle.response_extend_deadline(
+        consultation=world.consultation, party=world.party_a, until=until, user=world.secretariat
+    )
+    url = reverse("secretariat:party", kwargs={"slug": world.consultation.slug, "iso2": "FR"})
+    with CaptureQueriesContext(connection) as ctx:
+        response = secretariat_client.get(url)
+    page = response.content.decode()
+    labels = [
+        "First answer saved",
+        "Submitted",
+        "Invitation sent to expert@fr.example (Delegation member)",
+        "Reopened by the Secretariat",
+        "Reason: Add the 2025 figures.",
+        "Reminder sent: Sent by the Secretariat",
+        f"New deadline: {until.isoformat()}",
+    ]
+    timeline = page[page.index('class="sop-timeline"') :]
+    positions = [timeline.index(label) for label in labels]
+    assert positions == sorted(positions)  # in the order they happened
+    assert "head.a@fr.example" in page
+    assert "member.a@fr.example" in page
+    assert "Criminal Code, art. 227-22." in page  # the read-only reply
+    assert "Reopen the reply" not in page  # it is reopened already
+    assert "Extend the deadline" in page
+    assert len(mail.outbox) == 2  # the reopening notice and the reminder
+    assert len(ctx.captured_queries) <= 40
+
+
+def test_a_party_that_has_not_started_has_an_empty_page_and_can_be_extended(secretariat_client, world):
+    url = reverse("secretariat:party", kwargs={"slug": world.consultation.slug, "iso2": "AL"})
+    page = secretariat_client.get(url).content.decode()
+    assert "The Party has not started its reply." in page
+    assert "Nobody has joined this delegation yet." in page
+    assert "Extend the deadline" in page
+    assert secretariat_client.get(url.replace("/AL/", "/QQ/")).status_code == 404
