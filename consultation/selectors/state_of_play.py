@@ -40,6 +40,7 @@ SORT_KEYS = (
     "-deadline",
 )
 FEWEST_ANSWERED_LIMIT = 5
+DRILL_PAGE_SIZE = 50  # item columns per page when drilling into a theme
 
 
 def reply_state_label(state: str) -> str:
@@ -157,6 +158,8 @@ class StateOfPlay:
     items: int
     drill_theme: ThemeColumn | None = None
     drill_items: list[dict[str, Any]] = field(default_factory=list)
+    drill_page: int = 1
+    drill_pages: int = 1
 
     @property
     def columns(self) -> list[Any]:
@@ -250,7 +253,7 @@ def fewest_answered_items(*, consultation: Consultation, limit: int = FEWEST_ANS
         Item.objects.filter(consultation=consultation)
         .annotate(answered=Count("answers", filter=Q(answers__is_answered=True)))
         .order_by("answered", "order", "code")
-        .values("id", "code", "theme__code", "answered")[:limit]
+        .values("id", "code", "answered")[:limit]
     )
 
 
@@ -308,6 +311,7 @@ def clean_filters(params: Any) -> dict[str, str]:
         "member": member if member in ("member", "non-member") else "",
         "theme": (params.get("theme", "") or "")[:40],
         "sort": sort if sort in SORT_KEYS else "name",
+        "page": page if (page := str(params.get("page", "") or "")).isdigit() and 0 < int(page) < 10_000 else "",
     }
 
 
@@ -332,13 +336,20 @@ def state_of_play(
             if drill is None:
                 row.cells.append(Cell(answered, complete, theme.items, labels))
     drill_items: list[dict[str, Any]] = []
+    drill_page = int(filters.get("page") or 1)
+    drill_pages = 1
     if drill is not None:
+        drill_pages = max(1, -(-drill.items // DRILL_PAGE_SIZE))
+        drill_page = min(drill_page, drill_pages)
+        start = (drill_page - 1) * DRILL_PAGE_SIZE
         drill_items = list(
             Item.objects.filter(consultation=consultation, theme_id=drill.id)
             .order_by("order", "code")
-            .values("id", "code")
+            .values("id", "code")[start : start + DRILL_PAGE_SIZE]
         )
-        item_counts = _progress_counts(consultation=consultation, by="item_id", item_filter=Q(item__theme_id=drill.id))
+        item_counts = _progress_counts(
+            consultation=consultation, by="item_id", item_filter=Q(item_id__in=[i["id"] for i in drill_items])
+        )
         for row in rows:
             for item in drill_items:
                 answered, complete = item_counts.get((row.party.pk, item["id"]), (0, 0))
@@ -358,6 +369,8 @@ def state_of_play(
         items=total_items,
         drill_theme=drill,
         drill_items=drill_items,
+        drill_page=drill_page,
+        drill_pages=drill_pages,
     )
 
 

@@ -100,8 +100,12 @@ def state_of_play_view(request: HttpRequest, slug: str) -> HttpResponse:
             "can_export": access.can_export_answers(request.user),
             "sort_links": sort_links,
             "party_base": reverse("secretariat:state_of_play", kwargs={"slug": consultation.slug}) + "parties/",
-            "theme_headers": [(t, _query(filters, theme=t.code)) for t in play.themes],
-            "all_themes_url": _query(filters, theme=""),
+            "theme_headers": [(t, _query(filters, theme=t.code, page="")) for t in play.themes],
+            "all_themes_url": _query(filters, theme="", page=""),
+            "drill_prev_url": _query(filters, page=str(play.drill_page - 1)) if play.drill_page > 1 else "",
+            "drill_next_url": _query(filters, page=str(play.drill_page + 1))
+            if play.drill_page < play.drill_pages
+            else "",
             "here": request.get_full_path(),
         },
     )

@@ -73,7 +73,7 @@ def test_filters_by_state_and_membership_and_sorts(world, play):
     by_progress = state_of_play(consultation=world.consultation, filters=clean_filters({"sort": "-progress"}))
     assert [r.party.iso2 for r in by_progress.rows[:2]] == ["FR", "IT"]
     tampered = clean_filters({"state": "'; drop", "sort": "nope", "member": "x"})
-    assert tampered == {"state": "", "member": "", "theme": "", "sort": "name"}
+    assert tampered == {"state": "", "member": "", "theme": "", "sort": "name", "page": ""}
 
 
 def test_drilling_into_a_theme_shows_its_items(world, play):
@@ -81,6 +81,25 @@ def test_drilling_into_a_theme_shows_its_items(world, play):
     assert [i["code"] for i in result.drill_items] == ["GENAI-01"]
     assert [c.label for c in _row(result, "DE").cells] == ["In progress 0 %"]
     assert [c.label for c in _row(result, "IT").cells] == ["Complete"]
+
+
+def test_a_large_theme_is_drilled_into_fifty_items_at_a_time(world):
+    from benchmarks.state_of_play import synthetic_consultation
+
+    consultation = synthetic_consultation(slug="paged", parties=48, items=330, answered_parties=3)
+    first = state_of_play(consultation=consultation, filters=clean_filters({"theme": "synthetic-theme-1"}))
+    assert (first.drill_theme.items, first.drill_page, first.drill_pages) == (55, 1, 2)
+    assert [i["code"] for i in first.drill_items[:2]] == ["SYN-0006", "SYN-0012"]
+    assert len(first.drill_items) == 50
+    second = state_of_play(
+        consultation=consultation, filters=clean_filters({"theme": "synthetic-theme-1", "page": "2"})
+    )
+    assert [i["code"] for i in second.drill_items] == [f"SYN-{n:04d}" for n in range(306, 331, 6)]
+    assert all(len(row.cells) == 5 for row in second.rows)
+    beyond = state_of_play(
+        consultation=consultation, filters=clean_filters({"theme": "synthetic-theme-1", "page": "9"})
+    )
+    assert beyond.drill_page == 2
 
 
 def test_the_page_shows_text_labels_with_the_colours(secretariat_client, world, play):
