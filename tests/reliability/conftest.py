@@ -223,6 +223,7 @@ class Worker:
     log_path: Path
     name: str
     extra_args: tuple[str, ...] = ()
+    app: str = "config"
     process: subprocess.Popen | None = None
     started: list[subprocess.Popen] = field(default_factory=list)
 
@@ -231,7 +232,7 @@ class Worker:
         command = [
             str(VENV_BIN / "celery"),
             "-A",
-            "config",
+            self.app,
             "worker",
             "-c",
             "1",
@@ -243,13 +244,13 @@ class Worker:
             "--loglevel=INFO",
             "-n",
             f"{self.name}@%h",
-            "-f",
-            str(self.log_path),
             *self.extra_args,
         ]
-        self.process = subprocess.Popen(
-            command, cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True
-        )
+        # The banner goes to stdout and the log records to stderr (Django's console handler): one file for both.
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
         self.started.append(self.process)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -293,12 +294,15 @@ def worker_factory(tmp_path, request) -> Iterator[Callable[..., Worker]]:
     the end of the test, whatever happens. The media folder is shared with the test process."""
     workers: list[Worker] = []
 
-    def make(*, broker_url: str | None = None, name: str = "reliability", extra_args=(), **env: str) -> Worker:
+    def make(
+        *, broker_url: str | None = None, name: str = "reliability", extra_args=(), app: str = "config", **env: str
+    ) -> Worker:
         worker = Worker(
             env=subprocess_env(broker_url=broker_url or BROKER_URL, media_root=Path(settings.MEDIA_ROOT), **env),
             log_path=tmp_path / f"{name}-{len(workers)}.log",
             name=f"{name}-{len(workers)}-{os.getpid()}",
             extra_args=tuple(extra_args),
+            app=app,
         )
         workers.append(worker)
         return worker
