@@ -34,7 +34,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -760,31 +759,43 @@ def _compare(
 # --- Keeping the preview between the two requests --------------------------------------------------
 
 
-def _preview_key(token: str) -> str:
-    return f"offline-import:{token}"
+SESSION_KEY = "offline_import_previews"
+MAX_PREVIEWS_PER_SESSION = 3
 
 
-def import_preview_store(*, preview: ImportPreview, user: Any, response: Response) -> str:
-    """Keep the validated preview server-side for an hour; the token alone is useless to anyone else."""
+def import_preview_store(*, session: Any, preview: ImportPreview, user: Any, response: Response) -> str:
+    """Keep the validated preview in the person's session (server-side, shared by every worker) for an hour.
+
+    The session, not a process-local cache, so the confirmation finds it whichever worker serves it; at most
+    ``MAX_PREVIEWS_PER_SESSION`` are kept, the oldest dropped first.
+    """
     token = secrets.token_urlsafe(24)
-    cache.set(
-        _preview_key(token),
-        {"user_id": user.pk, "response_id": response.pk, "preview": preview.to_dict()},
-        PREVIEW_TIMEOUT_SECONDS,
-    )
+    previews = dict(session.get(SESSION_KEY) or {})
+    previews[token] = {
+        "user_id": user.pk,
+        "response_id": response.pk,
+        "created": timezone.now().timestamp(),
+        "preview": preview.to_dict(),
+    }
+    newest = sorted(previews.items(), key=lambda entry: entry[1]["created"])[-MAX_PREVIEWS_PER_SESSION:]
+    session[SESSION_KEY] = dict(newest)
     return token
 
 
-def import_preview_load(*, token: str, user: Any, response: Response) -> ImportPreview | None:
-    """The stored preview if it belongs to this person and reply; None otherwise (or expired)."""
-    stored = cache.get(_preview_key(token)) if re.fullmatch(r"[A-Za-z0-9_-]{16,64}", token or "") else None
+def import_preview_load(*, session: Any, token: str, user: Any, response: Response) -> ImportPreview | None:
+    """The stored preview if it belongs to this person and reply and is less than an hour old; else None."""
+    stored = (session.get(SESSION_KEY) or {}).get(token)
     if not stored or stored.get("user_id") != user.pk or stored.get("response_id") != response.pk:
+        return None
+    if timezone.now().timestamp() - stored["created"] > PREVIEW_TIMEOUT_SECONDS:
         return None
     return ImportPreview.from_dict(stored["preview"])
 
 
-def import_preview_discard(*, token: str) -> None:
-    cache.delete(_preview_key(token))
+def import_preview_discard(*, session: Any, token: str) -> None:
+    previews = dict(session.get(SESSION_KEY) or {})
+    if previews.pop(token, None) is not None:
+        session[SESSION_KEY] = previews
 
 
 # --- Confirmation ---------------------------------------------------------------------------------

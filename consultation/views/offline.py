@@ -158,12 +158,12 @@ def xlsx_import(request: HttpRequest, slug: str) -> HttpResponse:
     except service.ImportRefused as refused:
         context = _index_context(request, response, WorkbookUploadForm(), refusal=str(refused))
         return render(request, "consultation/offline/index.html", context, status=400)
-    token = service.import_preview_store(preview=preview, user=request.user, response=response)
+    token = service.import_preview_store(session=request.session, preview=preview, user=request.user, response=response)
     return redirect("offline:import_preview", slug=slug, token=token)
 
 
 def _stored_preview(request: HttpRequest, response: Response, token: str) -> service.ImportPreview:
-    preview = service.import_preview_load(token=token, user=request.user, response=response)
+    preview = service.import_preview_load(session=request.session, token=token, user=request.user, response=response)
     if preview is None:
         raise Http404(_("This import preview has expired or does not exist; upload the file again."))
     return preview
@@ -193,7 +193,7 @@ def import_confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     preview = _stored_preview(request, response, token)
     index_url = reverse("offline:index", kwargs={"slug": slug})
     if request.POST.get("action") == "cancel":
-        service.import_preview_discard(token=token)
+        service.import_preview_discard(session=request.session, token=token)
         messages.info(request, _("The import was cancelled; nothing was saved."))
         return redirect(index_url)
     take_file = conflict_choices(request.POST, [change.item_code for change in preview.conflicts])
@@ -204,7 +204,7 @@ def import_confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     except service.ImportNotApplied as refused:
         messages.error(request, str(refused))
         return redirect(index_url)
-    service.import_preview_discard(token=token)
+    service.import_preview_discard(session=request.session, token=token)
     if result.saved:
         messages.success(
             request,

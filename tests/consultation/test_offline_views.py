@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from consultation.models import AnswerRevision
 from consultation.selectors.offline import reply_document_get
@@ -198,3 +201,11 @@ def test_the_export_reads_the_whole_questionnaire_in_a_constant_number_of_querie
             document = reply_document_get(consultation=response.consultation, party=world.party_a, response=response)
             content = offline_workbook_export(document=document)
         assert workbook(content).worksheets[0].max_row > 1
+
+
+def test_a_preview_expires_after_an_hour(client, world, reply, time_machine):
+    client.force_login(world.member_a)
+    preview_url = upload(client, world, client.get(url("xlsx_export", world)).content)["Location"]
+    assert client.get(preview_url).status_code == 200
+    time_machine.move_to(timezone.now() + datetime.timedelta(minutes=61))
+    assert client.get(preview_url).status_code == 404
