@@ -346,8 +346,9 @@ def reply_page(*, consultation: Consultation, response: Response, theme_code: st
         start = (page - 1) * REPLY_PAGE_MAX_ITEMS
         items_qs = items_qs[start : start + REPLY_PAGE_MAX_ITEMS]
     items = list(items_qs)
-    answers = _answers_by_item(response)
-    attachments = _attachments_by_id(response)
+    page_item_ids = [item.pk for item in items] if current_theme is not None else None
+    answers = _answers_by_item(response, page_item_ids)
+    attachments = _attachments_by_id(response, page_item_ids)
     groups: list[dict[str, Any]] = []
     for item in items:
         if not groups or groups[-1]["theme"].pk != item.theme_id:

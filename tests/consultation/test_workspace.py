@@ -221,15 +221,25 @@ def test_after_the_deadline_the_reply_page_is_read_only(member, world):
 
 
 def test_french_interface_shows_fallback_and_unofficial_markers(client, world):
+    from django.utils import translation
+    from django.utils.translation import gettext
+
     world.member_a.preferred_language = "fr"
     world.member_a.save()
-    item = world.items[1]
-    item.text_fr = ""
-    item.save()
+    missing, unofficial = world.items
+    missing.text_fr = ""
+    missing.save()
+    unofficial.translation_status = "unofficial"
+    unofficial.save()
     client.force_login(world.member_a)
     html = client.get(reverse("consultation:reply", args=[world.consultation.slug])).content.decode()
-    assert "(English text — no French translation yet)" in html or "(texte anglais" in html.lower()
-    assert item.text_en in html
+    with translation.override("fr"):
+        fallback_marker = gettext("(English text — no French translation yet)")
+        unofficial_marker = gettext("Unofficial translation")
+    assert html.count(fallback_marker) == 1
+    assert missing.text_en in html
+    assert unofficial.text_fr in html
+    assert html.count(f'<p class="translation-marker">{unofficial_marker}</p>') == 1
 
 
 def test_article_page_lists_items_citing_it(member, world):
@@ -254,7 +264,7 @@ def test_reply_page_queries_do_not_grow_with_items(member, world, django_assert_
     theme = f.ThemeFactory(code="extra-theme")
     for n in range(37):
         f.position_item(background_paper, code=f"EXTRA-{n:02d}", theme=theme, articles=[20])
-    with django_assert_max_num_queries(len(small.captured_queries)):
+    with django_assert_max_num_queries(REPLY_PAGE_QUERIES):
         page = member.get(url)
     assert page.content.decode().count('class="item"') == 60
 
@@ -265,3 +275,52 @@ def test_the_language_switcher_is_remembered_on_the_account(member, world):
     world.member_a.refresh_from_db()
     assert world.member_a.preferred_language == "fr"
     assert '<html lang="fr">' in member.get(reverse("consultation:home")).content.decode()
+
+
+def test_large_consultations_show_one_theme_section_at_a_time(member, world, monkeypatch):
+    from consultation.selectors import workspace
+
+    monkeypatch.setattr(workspace, "REPLY_PAGE_MAX_ITEMS", 1)
+    url = reverse("consultation:reply", args=[world.consultation.slug])
+    first = member.get(url).content.decode()
+    assert first.count('class="item"') == 1
+    assert "GENAI-01" in first
+    assert "?theme=robotics" in first
+    second = member.get(url, {"theme": "robotics"}).content.decode()
+    assert second.count('class="item"') == 1
+    assert "ROBOT-01" in second
+
+
+def test_an_autosave_costs_the_same_queries_whatever_the_size_of_the_consultation(
+    member, world, background_paper, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    small_item = world.items[0]
+    htmx_post(member, save_url(world, small_item), {"base_version": "0", "f-position": "yes"})
+    with CaptureQueriesContext(connection) as small:
+        response = htmx_post(member, save_url(world, small_item), {"base_version": "1", "f-position": "no"})
+    assert response.status_code == 200
+    small_count = len(small.captured_queries)  # read now: the next request resets the query log
+    large_url = reverse("consultation:answer_save", args=[background_paper.slug, "GENAI-02"])
+    htmx_post(member, large_url, {"base_version": "0", "f-position": "yes"})
+    with django_assert_max_num_queries(small_count):
+        assert htmx_post(member, large_url, {"base_version": "1", "f-position": "no"}).status_code == 200
+
+
+def test_the_review_page_renders_in_constant_queries(member, world, background_paper, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("consultation:review", args=[background_paper.slug])
+    member.get(url)
+    with CaptureQueriesContext(connection) as small:
+        member.get(url)
+    small_count = len(small.captured_queries)
+    theme = f.ThemeFactory(code="more-theme")
+    for n in range(20):
+        f.position_item(background_paper, code=f"MORE-{n:02d}", theme=theme, articles=[21])
+    with django_assert_max_num_queries(small_count):
+        page = member.get(url)
+    assert page.content.decode().count("ws-readonly__item") == 43
