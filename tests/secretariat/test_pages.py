@@ -68,3 +68,29 @@ def test_a_party_that_has_not_started_has_an_empty_page_and_can_be_extended(secr
     assert "Nobody has joined this delegation yet." in page
     assert "Extend the deadline" in page
     assert secretariat_client.get(url.replace("/AL/", "/QQ/")).status_code == 404
+
+
+def test_reopening_from_the_party_page_needs_a_reason_and_tells_the_delegation(
+    secretariat_client, world, play, django_capture_on_commit_callbacks
+):
+    url = reverse("secretariat:reopen_reply", kwargs={"slug": world.consultation.slug, "iso2": "FR"})
+    refused = secretariat_client.post(url, {"reason": "   "}, follow=True)
+    assert "Give the reason for reopening the reply." in refused.content.decode()
+    play.fr.refresh_from_db()
+    assert play.fr.status == "submitted"
+    with django_capture_on_commit_callbacks(execute=True):
+        done = secretariat_client.post(url, {"reason": "Article 23 figures are missing."}, follow=True)
+    assert "The reply of France is reopened; the delegation is told why." in done.content.decode()
+    play.fr.refresh_from_db()
+    assert (play.fr.status, play.fr.reopen_reason) == ("reopened", "Article 23 figures are missing.")
+    (notice,) = mail.outbox
+    assert "Article 23 figures are missing." in notice.body
+
+
+def test_an_extension_before_the_closing_date_is_refused_with_the_reason(secretariat_client, world):
+    url = reverse("secretariat:extend_deadline", kwargs={"slug": world.consultation.slug, "iso2": "DE"})
+    page = secretariat_client.post(url, {"until": world.consultation.closes_on.isoformat()}, follow=True)
+    closes = world.consultation.closes_on.isoformat()
+    assert f"The new deadline must be after the consultation&#x27;s closing date ({closes})." in page.content.decode()
+    bad = secretariat_client.post(url, {"until": "soon"}, follow=True)
+    assert "Enter the new deadline as a date." in bad.content.decode()
