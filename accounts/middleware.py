@@ -15,6 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from . import access
+from .models import User
 from .receivers import SESSION_STARTED_KEY
 from .services import audit_record
 
@@ -27,10 +28,18 @@ class UserLanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.preferred_language:
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        if user.preferred_language:
             translation.activate(user.preferred_language)
             request.LANGUAGE_CODE = user.preferred_language
-        return self.get_response(request)
+        response = self.get_response(request)
+        if request.method == "POST" and request.path == reverse("set_language"):
+            # The language switch in the header: remember the choice, or the preference would override it.
+            language = request.POST.get("language", "")
+            if language in dict(settings.LANGUAGES) and language != user.preferred_language:
+                User.objects.filter(pk=user.pk).update(preferred_language=language)
+        return response
 
 
 class SessionSecurityMiddleware:

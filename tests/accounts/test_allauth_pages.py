@@ -115,3 +115,33 @@ def test_sessions_page_lists_sessions_and_signs_out_the_others(world):
     assert response.status_code == 302
     assert "_auth_user_id" in office.session
     assert laptop.get("/invitations/")["Location"].startswith(reverse("account_login"))
+
+
+def test_language_switch_is_remembered_for_a_signed_in_person(client, world):
+    client.force_login(world.member_a)
+    assert world.member_a.preferred_language == "en"
+    client.post(reverse("set_language"), {"language": "fr", "next": "/"})
+    world.member_a.refresh_from_db()
+    assert world.member_a.preferred_language == "fr"
+    assert '<html lang="fr">' in client.get("/").content.decode()
+    client.post(reverse("set_language"), {"language": "xx", "next": "/"})
+    world.member_a.refresh_from_db()
+    assert world.member_a.preferred_language == "fr"
+
+
+def test_invitations_page_renders_in_a_constant_number_of_queries(client, world, django_assert_max_num_queries):
+    from accounts.services.invitations import invitation_create
+    from tests.access.helpers import login_with_mfa
+
+    login_with_mfa(client, world.secretariat)
+    for n in range(3):
+        invitation_create(email=f"few{n}@fr.example", role="member", party=world.party_a, invited_by=world.secretariat)
+    with django_assert_max_num_queries(20) as few:
+        assert client.get(reverse("accounts:invitations")).status_code == 200
+    for n in range(30):
+        invitation_create(email=f"many{n}@de.example", role="head", party=world.party_b, invited_by=world.secretariat)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("accounts:invitations"))
+    import re
+
+    assert len(re.findall(r"many\d+@de\.example", response.content.decode())) == 30
