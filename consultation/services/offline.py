@@ -473,7 +473,7 @@ class ImportPreview:
 @dataclass
 class _FileItem:
     item: Item
-    values: dict[str, Any] = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict)
     rows: dict[str, int] = field(default_factory=dict)
     versions: set[int] = field(default_factory=set)
     first_row: int = 0
@@ -554,7 +554,6 @@ def _read_sheet(*, workbook: Any, response: Response, preview: ImportPreview) ->
 
     items = {item.code: item for item in questionnaire_items(consultation=consultation)}
     fields_of = {code: {f.key: f for f in item.fields.all()} for code, item in items.items()}
-    options_of = {(code, key): list(f.options.all()) for code, fs in fields_of.items() for key, f in fs.items()}
 
     sheet = workbook[sheets[0]]
     # Stream the rows actually present: a declared dimension may be wrong (too small hides rows, too large
@@ -637,17 +636,9 @@ def _read_sheet(*, workbook: Any, response: Response, preview: ImportPreview) ->
             )
             continue
         entry.versions.add(version)
-        item_field = fields_of[code][key]
-        if item_field.type == FieldType.ATTACHMENT:
+        if fields_of[code][key].type == FieldType.ATTACHMENT:
             continue  # read-only in the spreadsheet: files are added on the platform
-        try:
-            entry.values[key] = cell_to_value(
-                item_field=item_field, options=options_of[(code, key)], value=_cell(values, columns["value"])
-            )
-        except _CellError as exc:
-            preview.add_error(row_number, column_names["value"], str(exc))
-            entry.rows.pop(key, None)
-            entry.values.pop(key, None)
+        entry.raw[key] = _cell(values, columns["value"])
     _compare(response=response, file_items=file_items, preview=preview, column_names=column_names)
 
 
@@ -666,6 +657,52 @@ def _check_meta(sheet: Any, *, response: Response, preview: ImportPreview) -> No
         )
     if meta.get("party") and meta["party"] != response.party.iso2:
         preview.add_error(None, "", _("This file was exported for another Party's reply."))
+
+
+def _same_cell(raw: Any, encoded: Any) -> bool:
+    """Whether a cell still holds what the export wrote (numbers compared as numbers, texts as written)."""
+    blank_raw = raw is None or (isinstance(raw, str) and not raw.strip())
+    if encoded is None or blank_raw:
+        return encoded is None and blank_raw
+    if isinstance(raw, int | float | Decimal) and isinstance(encoded, int | float | Decimal):
+        return Decimal(str(raw)) == Decimal(str(encoded))
+    if isinstance(encoded, str):
+        encoded = _xml_safe(encoded)
+    return str(raw).replace("\r\n", "\n").strip() == str(encoded).replace("\r\n", "\n").strip()
+
+
+def _decode_item(
+    *,
+    entry: _FileItem,
+    by_key: dict[str, Field],
+    known: tuple[dict, ...],
+    preview: ImportPreview,
+    column_names: dict[str, str],
+) -> dict[str, Any] | None:
+    """The item's values read from the file; None if a cell cannot be read (each such cell reported).
+
+    A cell still holding exactly what the export wrote for a known value (at the download, or online now)
+    keeps that value as is, so an untouched cell round-trips whatever it contains (a “|” in a provision,
+    a character XML cannot hold).
+    """
+    values: dict[str, Any] = {}
+    failed = False
+    for key, raw in entry.raw.items():
+        item_field = by_key[key]
+        same = [
+            data[key]
+            for data in known
+            if key in data and _same_cell(raw, value_to_cell(item_field=item_field, value=data[key]))
+        ]
+        if same:
+            values[key] = same[0]
+            continue
+        try:
+            values[key] = cell_to_value(item_field=item_field, options=list(item_field.options.all()), value=raw)
+        except _CellError as exc:
+            preview.add_error(entry.rows[key], column_names["value"], str(exc))
+            failed = True
+    return None if failed else values
 
 
 def _display(item_field: Field, options: list, value: Any) -> list[str]:
@@ -711,20 +748,25 @@ def _compare(
                 % {"file": file_version, "online": current["version"]},
             )
             continue
-        present = {key: value for key, value in entry.values.items() if value is not None}
-        try:
-            clean = answer_data_clean(fields=fields, data=present)
-        except AnswerInvalid as exc:
-            for key, message in exc.errors.items():
-                preview.add_error(entry.rows.get(key, entry.first_row), column_names["value"], message)
-            continue
-        file_values = {key: clean.get(key) for key in entry.values}
         if file_version == current["version"]:
             base = current["data"]
         elif file_version == 0:
             base = {}
         else:
             base = revisions.get((item.pk, file_version), {})
+        values = _decode_item(
+            entry=entry, by_key=by_key, known=(base, current["data"]), preview=preview, column_names=column_names
+        )
+        if values is None:
+            continue
+        present = {key: value for key, value in values.items() if value is not None}
+        try:
+            clean = answer_data_clean(fields=fields, data=present)
+        except AnswerInvalid as exc:
+            for key, message in exc.errors.items():
+                preview.add_error(entry.rows.get(key, entry.first_row), column_names["value"], message)
+            continue
+        file_values = {key: clean.get(key) for key in values}
         changed = [key for key, value in file_values.items() if value != base.get(key)]
         changed = [key for key in changed if file_values[key] != current["data"].get(key)]
         if not changed:

@@ -349,3 +349,38 @@ def test_answer_texts_come_back_as_text_never_as_formulas(world, reply, text):
     # Re-importing the unchanged file changes nothing: the text survived the round trip exactly.
     preview = offline_import_preview(response=reply, content=to_bytes(book), filename="same.xlsx")
     assert (preview.errors, preview.changes) == ([], [])
+
+
+def test_untouched_cells_round_trip_even_when_their_text_cannot_be_re_read(world, reply):
+    """A “|” inside a provision, or a control character XML cannot hold, survives an unchanged round trip."""
+    answer_save(
+        response=reply,
+        item=world.tech,
+        data={
+            "position": "yes",
+            "explanation": "Bell\x07 character from a pasted e-mail.",
+            "references": [{"instrument": "Criminal Code", "provision": "Art. 227-23 | 227-24", "url": ""}],
+        },
+        base_version=1,
+        user=world.member_a,
+    )
+    book = workbook(export(reply))
+    sheet = book.worksheets[0]
+    assert sheet[f"{VALUE_COLUMN}{row_of(sheet, 'TECH-01', 'references')}"].value == (
+        "Criminal Code | Art. 227-23 | 227-24"
+    )
+    set_value(sheet, "ROBOT-01", "position", "no")
+
+    preview = offline_import_preview(response=reply, content=to_bytes(book), filename="f.xlsx")
+
+    assert preview.errors == []
+    assert [c.item_code for c in preview.changes] == ["ROBOT-01"]
+
+
+def test_an_edited_reference_line_with_four_parts_is_reported(world, reply):
+    book = workbook(export(reply))
+    row = set_value(book.worksheets[0], "TECH-01", "references", "Criminal Code | Art. 1 | https://a.example | extra")
+    preview = offline_import_preview(response=reply, content=to_bytes(book), filename="f.xlsx")
+    assert [(e.row, e.column, e.message) for e in preview.errors] == [
+        (row, "Value", "Line 1 has more than three parts; write “instrument | provision | link”.")
+    ]
