@@ -118,6 +118,7 @@
     if (fieldset.dataset.ready) { return; }
     fieldset.dataset.ready = "1";
     if (fieldset.querySelector("select[disabled]")) { return; }
+    fieldset.classList.add("ws-ranking--js");
     fieldset.querySelectorAll(".ws-ranking__select").forEach(function (s) { s.hidden = true; });
     fieldset.querySelectorAll(".ws-ranking__buttons, [data-howto-js]").forEach(function (el) { el.hidden = false; });
     fieldset.querySelectorAll("[data-howto-nojs]").forEach(function (el) { el.hidden = true; });
