@@ -50,28 +50,37 @@ def _synthetic_codes(existing: set[str]):
                 yield code
 
 
+SYNTHETIC_PREFIX = "Synthetic Party "
+
+
 def ensure_active_parties(count: int):
-    """At least ``count`` active Parties (the 47 real active ones, then synthetic ones); return the first ``count``."""
+    """Exactly ``count`` active Parties: the real active ones, then synthetic ones (created as needed; synthetic
+    Parties beyond ``count`` are deactivated, so a 48-Party measurement is not inflated by a 200-Party data set).
+    Returns them by name."""
     from consultation.models import Party
 
-    active = list(Party.objects.filter(is_active=True).order_by("name_en"))
-    missing = count - len(active)
-    if missing > 0:
+    real = Party.objects.filter(is_active=True).exclude(name_en__startswith=SYNTHETIC_PREFIX).count()
+    need = max(0, count - real)
+    synthetic = list(Party.objects.filter(name_en__startswith=SYNTHETIC_PREFIX).order_by("iso2"))
+    if len(synthetic) < need:
         codes = _synthetic_codes(set(Party.objects.values_list("iso2", flat=True)))
         Party.objects.bulk_create(
             [
                 Party(
                     iso2=(code := next(codes)),
-                    name_en=f"Synthetic Party {code}",
+                    name_en=f"{SYNTHETIC_PREFIX}{code}",
                     name_fr=f"Partie synthétique {code}",
                     is_member_state=n % 5 != 0,
                     preferred_language="fr" if n % 4 == 0 else "en",
                 )
-                for n in range(missing)
+                for n in range(need - len(synthetic))
             ]
         )
-        active = list(Party.objects.filter(is_active=True).order_by("name_en"))
-    return active[:count]
+        synthetic = list(Party.objects.filter(name_en__startswith=SYNTHETIC_PREFIX).order_by("iso2"))
+    keep = {p.pk for p in synthetic[:need]}
+    Party.objects.filter(pk__in=keep).update(is_active=True)
+    Party.objects.filter(name_en__startswith=SYNTHETIC_PREFIX).exclude(pk__in=keep).update(is_active=False)
+    return list(Party.objects.filter(is_active=True).order_by("name_en"))[:count]
 
 
 def synthetic_consultation(*, slug: str, parties: int, items: int, answered_parties: int | None = None, seed: int = 5):
@@ -290,6 +299,7 @@ def main() -> None:
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     cursor.execute("ANALYZE")
+        ensure_active_parties(parties)
         answers = Answer.objects.filter(response__consultation=consultation).count()
         for label, query in (
             ("all themes", ""),
