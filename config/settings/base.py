@@ -207,7 +207,9 @@ ACCOUNT_RATE_LIMITS = {
     "invitation_accept": "20/m/ip",
 }
 INVITATION_EXPIRY_DAYS = env.int("INVITATION_EXPIRY_DAYS", default=14)
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+# Security keys need https; plain http is accepted only for local development (http://127.0.0.1) with DEBUG on.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env.bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", default=DEBUG)
 MFA_TOTP_ISSUER = "Lanzarote Consultations"
 MFA_ADAPTER = "allauth.mfa.adapter.DefaultMFAAdapter"
 USERSESSIONS_TRACK_ACTIVITY = True

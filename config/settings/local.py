@@ -5,6 +5,8 @@ from .base import BASE_DIR, env
 
 DEBUG = env.bool("DEBUG", default=True)
 DEMO_MODE = env.bool("DEMO_MODE", default=True)
+# Security keys on http://127.0.0.1 during development only.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env.bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", default=DEBUG)
 
 # E-mails (invitations, reminders, receipts with their PDF) are written as files to read at leisure,
 # instead of flooding the console.

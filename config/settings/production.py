@@ -5,6 +5,7 @@ from .base import env
 
 DEBUG = False
 DEMO_MODE = False
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False  # security keys only over https
 SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
