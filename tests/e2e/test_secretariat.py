@@ -73,3 +73,30 @@ def test_secretariat_filters_overdue_parties_reminds_one_and_extends_its_deadlin
     # The matrix stays keyboard reachable: its scrolling region takes the focus.
     page.locator(".sop-matrix").focus()
     assert page.evaluate("document.activeElement.classList.contains('sop-matrix')")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_secretariat_pages_pass_an_axe_scan(page, live_server, world, settings):
+    from axe_playwright_python.sync_playwright import Axe
+
+    settings.MFA_TOTP_TOLERANCE = 1
+    party_b_submitted(world)
+    secret = enrol_totp(world.secretariat)
+    login(page, live_server, world.secretariat.email, PASSWORD, totp_secret=secret)
+    axe = Axe()
+    slug = world.consultation.slug
+    for path in (
+        "/secretariat/",
+        f"/secretariat/{slug}/",
+        f"/secretariat/{slug}/?theme=generative-ai",
+        f"/secretariat/{slug}/parties/DE/",
+        f"/secretariat/{slug}/export/",
+    ):
+        page.goto(f"{live_server.url}{path}")
+        results = axe.run(page)
+        serious = [
+            (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+            for v in results.response["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        assert serious == [], f"{path}: {serious}"
