@@ -42,3 +42,11 @@ def reply_receipt_send(self, submission_id: int) -> bool:
         if self.request.is_eager:
             raise
         raise self.retry(exc=exc) from exc
+
+
+@shared_task(acks_late=True)
+def reply_receipts_sweep() -> int:
+    """Periodic (beat): send the submission receipts that were never sent; idempotent."""
+    from .services.receipts import reply_receipts_sweep as reply_receipts_sweep_service
+
+    return reply_receipts_sweep_service()

@@ -7,4 +7,6 @@ CELERY_BEAT_SCHEDULE = {
     "send-reminders": {"task": "consultation.tasks.reminders_send_due", "schedule": crontab(hour=8, minute=0)},
     # Rebuild reports whose data changed but whose rebuild was not queued (broker down, crash).
     "sweep-stale-reports": {"task": "reports.tasks.reports_sweep_stale", "schedule": 60.0},
+    # Submission receipts that could not be queued when the reply was submitted (broker down, crash).
+    "sweep-unsent-receipts": {"task": "consultation.tasks.reply_receipts_sweep", "schedule": 600.0},
 }

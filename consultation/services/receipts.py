@@ -102,3 +102,40 @@ def reply_receipt_send(*, submission_id: int) -> bool:
         extra={"submission_id": submission_id, "recipients": len(recipients), "language": party.preferred_language},
     )
     return True
+
+
+def reply_receipts_sweep(*, window_hours: int = 48, grace_minutes: int = 5) -> int:
+    """Send the receipts that were never sent (broker down at submission, worker crash); the number sent.
+
+    Looks at submissions between ``window_hours`` and ``grace_minutes`` old, so the normal path (queued on
+    commit) has its chance first; sending stays idempotent if both run at once.
+    """
+    import datetime
+
+    from django.utils import timezone
+
+    from accounts.models import AuditEvent
+
+    from ..models import ResponseSubmission
+
+    now = timezone.now()
+    since = now - datetime.timedelta(hours=window_hours)
+    sent_ids = set(
+        AuditEvent.objects.filter(event_type=RECEIPT_EVENT, created_at__gte=since).values_list(
+            "extra__submission_id", flat=True
+        )
+    )
+    pending = (
+        ResponseSubmission.objects.filter(
+            submitted_at__gte=since, submitted_at__lte=now - datetime.timedelta(minutes=grace_minutes)
+        )
+        .exclude(pk__in=[pk for pk in sent_ids if isinstance(pk, int)])
+        .values_list("pk", flat=True)
+    )
+    sent = 0
+    for submission_id in list(pending):
+        try:
+            sent += bool(reply_receipt_send(submission_id=submission_id))
+        except Exception:  # one failing receipt (mail server) must not stop the others; retried next sweep
+            logger.warning("Receipt of submission %s not sent", submission_id, exc_info=True)
+    return sent

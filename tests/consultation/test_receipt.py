@@ -3,17 +3,19 @@ submitted reply attached as PDF."""
 
 from __future__ import annotations
 
+import datetime
 import io
 from unittest import mock
 
 import pypdf
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from accounts.models import AuditEvent
 from consultation.models import Response, ResponseSubmission
 from consultation.services.answers import answer_save, response_get_or_create
-from consultation.services.receipts import reply_receipt_send
+from consultation.services.receipts import reply_receipt_send, reply_receipts_sweep
 from consultation.services.responses import response_reopen, response_submit
 from consultation.tasks import reply_receipt_send as reply_receipt_send_task
 from tests import factories as f
@@ -114,3 +116,18 @@ def test_a_broker_outage_never_undoes_the_submission(world, complete_reply, djan
     assert Response.objects.get(pk=complete_reply.pk).status == "submitted"
     assert ResponseSubmission.objects.filter(response=complete_reply).count() == 1
     assert mail.outbox == []
+
+
+def test_the_sweep_sends_a_receipt_that_could_not_be_queued_and_only_once(
+    world, complete_reply, django_capture_on_commit_callbacks, time_machine
+):
+    with mock.patch.object(reply_receipt_send_task, "delay", side_effect=OSError("broker unreachable")):
+        with django_capture_on_commit_callbacks(execute=True):
+            response_submit(response=complete_reply, user=world.head_a)
+    assert reply_receipts_sweep() == 0  # too recent: the normal path may still deliver it
+
+    time_machine.move_to(timezone.now() + datetime.timedelta(minutes=10))
+
+    assert reply_receipts_sweep() == 1
+    assert reply_receipts_sweep() == 0
+    assert len(mail.outbox) == 1
