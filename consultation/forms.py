@@ -54,7 +54,8 @@ def answer_data_from_post(*, fields: list[Field], post: Any) -> tuple[dict[str, 
     return data, errors
 
 
-def _ranking_from_post(fld: Field, post: Any) -> tuple[list[str] | None, str]:
+def _ranking_from_post(fld: Field, post: Any) -> tuple[list[str] | dict[str, int] | None, str]:
+    """The options in rank order; on error, the ranks as typed (``{option key: rank}``) to show them again."""
     options = list(fld.options.all())
     ranks: dict[str, int] = {}
     for option in options:
@@ -63,12 +64,12 @@ def _ranking_from_post(fld: Field, post: Any) -> tuple[list[str] | None, str]:
             try:
                 ranks[option.key] = int(raw)
             except ValueError:
-                return None, _("“%(value)s” is not a rank.") % {"value": raw}
+                return ranks, _("“%(value)s” is not a rank.") % {"value": raw}
     if not ranks:
         return None, ""
     expected = list(range(1, len(options) + 1))
     if len(ranks) != len(options) or sorted(ranks.values()) != expected:
-        return None, _("Give each option a different rank, from 1 to %(count)d.") % {"count": len(options)}
+        return ranks, _("Give each option a different rank, from 1 to %(count)d.") % {"count": len(options)}
     return sorted(ranks, key=ranks.__getitem__), ""
 
 

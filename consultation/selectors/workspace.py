@@ -229,10 +229,18 @@ def _field_view(
         chosen = set(value or [])
         view.options = [{"option": o, "checked": o.key in chosen} for o in options]
     elif fld.type == FieldType.RANKING:
-        ranked = list(value or [])
-        by_key = {o.key: o for o in options}
-        ordered = [by_key[key] for key in ranked if key in by_key] + [o for o in options if o.key not in ranked]
-        view.options = [{"option": o, "rank": (ranked.index(o.key) + 1) if o.key in ranked else None} for o in ordered]
+        if isinstance(value, dict):  # ranks as typed in a refused save: show them again, unchanged
+            typed = value
+            ordered = sorted(options, key=lambda o: typed.get(o.key, len(options) + 1))
+            view.options = [{"option": o, "rank": typed.get(o.key)} for o in ordered]
+            view.display = ValueDisplay("empty")
+        else:
+            ranked = list(value or [])
+            by_key = {o.key: o for o in options}
+            ordered = [by_key[key] for key in ranked if key in by_key] + [o for o in options if o.key not in ranked]
+            view.options = [
+                {"option": o, "rank": (ranked.index(o.key) + 1) if o.key in ranked else None} for o in ordered
+            ]
         view.rank_choices = list(range(1, len(options) + 1))
     elif fld.type == FieldType.LEGAL_REFERENCES:
         view.rows = [dict(row) for row in (value or [])]

@@ -324,3 +324,56 @@ def test_the_review_page_renders_in_constant_queries(member, world, background_p
     with django_assert_max_num_queries(small_count):
         page = member.get(url)
     assert page.content.decode().count("ws-readonly__item") == 43
+
+
+def test_an_expired_session_gets_a_clear_autosave_message_not_the_login_page(client, world):
+    response = htmx_post(client, save_url(world, world.items[0]), {"base_version": "0", "f-position": "yes"})
+    assert response.status_code == 401
+    assert "Your session has ended" in response.content.decode()
+    assert not Answer.objects.exists()
+
+
+def test_ranking_and_legal_references_are_read_from_the_plain_form(member, world, background_paper):
+    url = reverse("consultation:answer_save", args=[background_paper.slug, "GENAI-01"])
+    data = {
+        "base_version": "0",
+        "_language": "fr",
+        "f-impact_ranking__rank__offline": "2",
+        "f-impact_ranking__rank__solicitation": "1",
+        "f-impact_ranking__rank__misused_csgsiv": "4",
+        "f-impact_ranking__rank__ai_generated": "3",
+        "f-legal_references__instrument": ["Code pénal", "", ""],
+        "f-legal_references__provision": ["art. 227-23", "", ""],
+        "f-legal_references__url": ["https://www.legifrance.gouv.fr/", "", ""],
+    }
+    assert member.post(url, data).status_code == 302
+    answer = Answer.objects.get(item__code="GENAI-01")
+    assert answer.data == {
+        "impact_ranking": ["solicitation", "offline", "ai_generated", "misused_csgsiv"],
+        "legal_references": [
+            {"instrument": "Code pénal", "provision": "art. 227-23", "url": "https://www.legifrance.gouv.fr/"}
+        ],
+    }
+    assert answer.language == "fr"
+
+
+def test_an_incomplete_ranking_is_refused_and_the_typed_ranks_stay(member, world, background_paper):
+    url = reverse("consultation:answer_save", args=[background_paper.slug, "GENAI-01"])
+    data = {"base_version": "0", "f-impact_ranking__rank__offline": "1", "f-impact_ranking__rank__solicitation": "1"}
+    response = member.post(url, data)
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "Give each option a different rank, from 1 to 4." in html
+    assert '<option value="1" selected>1</option>' in html
+    assert not Answer.objects.exists()
+
+
+def test_without_javascript_a_conflict_shows_a_full_page_with_both_versions(member, world):
+    item = world.items[0]
+    reply = response_get_or_create(consultation=world.consultation, party=world.party_a)
+    answer_save(response=reply, item=item, data={"explanation": "Theirs"}, base_version=0, user=world.head_a)
+    response = member.post(save_url(world, item), {"base_version": "0", "f-explanation": "Mine"})
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Someone else saved this answer while you were editing" in html
+    assert ">Mine</textarea>" in html
