@@ -42,7 +42,8 @@ def _by_party(messages):
     return {tuple(m.to): m for m in messages}
 
 
-def test_fourteen_days_before_the_deadline_each_delegation_gets_one_email_in_its_language(dated):
+def test_fourteen_days_before_the_deadline_each_delegation_gets_one_email_in_its_language(dated, settings):
+    settings.PLATFORM_BASE_URL = "https://lanzarote.example"
     with at(CLOSES - datetime.timedelta(days=14)):
         reminders_send_due_task.delay()
     assert len(mail.outbox) == 2
@@ -57,7 +58,7 @@ def test_fourteen_days_before_the_deadline_each_delegation_gets_one_email_in_its
     assert dated.consultation.title_en in german.subject
     assert "31 March 2027" in german.body
     assert "0 of 2 items answered, 0 of 2 with every required field complete" in german.body
-    assert "Open your reply: http://127.0.0.1:8000/consultations/world-consultation/" in german.body
+    assert "Open your reply: https://lanzarote.example/consultations/world-consultation/" in german.body
     reminder = Reminder.objects.get(party=dated.party_a)
     assert (reminder.kind, reminder.deadline, reminder.status, reminder.attempts) == ("d-14", CLOSES, "sent", 1)
     assert (reminder.language, reminder.recipients) == (
