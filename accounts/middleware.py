@@ -20,6 +20,11 @@ from .receivers import SESSION_STARTED_KEY
 from .services import audit_record
 
 
+def is_htmx(request: HttpRequest) -> bool:
+    """An htmx request (read from the header: this runs before django-htmx's middleware)."""
+    return request.headers.get("HX-Request") == "true"
+
+
 class UserLanguageMiddleware:
     """A signed-in person's remembered language wins over the browser's."""
 
@@ -68,7 +73,13 @@ class SessionSecurityMiddleware:
             audit_record(event_type="session.expired", actor=user, object_repr=user.email, request=request)
             logout(request)
             messages.info(request, _("Your session has expired. Please sign in again."))
-            return redirect(f"{reverse('account_login')}?next={request.path}")
+            target = f"{reverse('account_login')}?next={request.path}"
+            if is_htmx(request):
+                # An autosave must not swap the log-in page into a form: send the whole page there instead.
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = target
+                return response
+            return redirect(target)
         return self.get_response(request)
 
 
@@ -88,7 +99,7 @@ class MFARequiredMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if self._must_enrol(request):
             target = reverse("mfa_activate_totp")
-            if getattr(request, "htmx", False):
+            if is_htmx(request):
                 response = HttpResponse(status=204)
                 response["HX-Redirect"] = target
                 return response

@@ -210,3 +210,25 @@ def test_login_refuses_without_csrf(world):
     client = Client(enforce_csrf_checks=True)
     assert attempt(client, world.member_a.email, f.PASSWORD).status_code == 403
     assert not signed_in(client)
+
+
+def test_an_expired_session_sends_htmx_requests_to_log_in_with_a_header(client, world, settings):
+    settings.SESSION_ABSOLUTE_SECONDS = 60
+    client.force_login(world.member_a)
+    session = client.session
+    session[SESSION_STARTED_KEY] = time.time() - 61
+    session.save()
+    response = client.post("/consultations/", headers={"hx-request": "true"})
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith(LOGIN_URL)
+    assert not signed_in(client)
+
+
+def test_password_reset_requests_are_rate_limited_per_address(client, world):
+    from django.core import mail
+
+    for _ in range(5):
+        assert client.post(reverse("account_reset_password"), {"email": world.member_a.email}).status_code == 302
+    response = client.post(reverse("account_reset_password"), {"email": world.member_a.email})
+    assert response.status_code == 429
+    assert len(mail.outbox) == 5
