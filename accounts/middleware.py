@@ -103,6 +103,10 @@ class MFARequiredMiddleware:
                 response = HttpResponse(status=204)
                 response["HX-Redirect"] = target
                 return response
+            messages.warning(
+                request,
+                _("Your role requires two-factor authentication. Set up an authenticator app to continue."),
+            )
             return redirect(target)
         return self.get_response(request)
 

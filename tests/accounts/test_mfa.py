@@ -51,6 +51,12 @@ def test_members_and_committee_are_not_forced(client, world, actor):
     assert response.get("Location") != ENROL_URL
 
 
+def test_the_enrolment_page_says_why(client, world):
+    client.force_login(world.head_a)
+    response = client.get("/home/", follow=True)
+    assert "Your role requires two-factor authentication" in response.content.decode()
+
+
 def test_head_without_mfa_reaches_the_enrolment_page_the_logout_and_the_landing(client, world):
     client.force_login(world.head_a)
     assert client.get("/").status_code == 200
