@@ -30,6 +30,25 @@ def report_run_execute(self, run_id: int) -> None:
         raise self.retry(exc=exc, countdown=DB_RETRY_COUNTDOWN) from exc
 
 
+@shared_task(
+    bind=True,
+    name="reports.tasks.report_runs_execute",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=5,
+)
+def report_runs_execute(self, run_ids: list[int]) -> None:
+    """Build several runs whose figures are aggregated together (build all, refresh, sweep)."""
+    from reports.services.builds import report_runs_execute as execute
+
+    try:
+        execute(run_ids=run_ids)
+    except DatabaseError as exc:
+        if self.request.is_eager:
+            raise
+        raise self.retry(exc=exc, countdown=DB_RETRY_COUNTDOWN) from exc
+
+
 @shared_task(bind=True, name="reports.tasks.reports_refresh_consultation", acks_late=True)
 def reports_refresh_consultation(self, consultation_id: int) -> None:
     """After a submission or reopening (sent with a countdown): rebuild the consultation's stale reports.

@@ -24,6 +24,7 @@ from .services.builds import (
     report_get_or_create,
     report_run_retry,
     report_version_publish,
+    reports_build_request,
 )
 
 CONTENT_TYPES = {
@@ -78,9 +79,7 @@ def build_all(request: HttpRequest, slug: str) -> HttpResponse:
         for scope in scopes_by_consultation(consultation_ids=[consultation.pk]).get(consultation.pk, [])
         if scope.kind in (ScopeKind.OVERVIEW, ScopeKind.ARTICLE, ScopeKind.THEME)
     ]
-    for scope in scopes:
-        report = report_get_or_create(consultation=consultation, scope=scope)
-        report_build_request(report=report, user=request.user, request=request)
+    reports_build_request(consultation=consultation, scopes=scopes, user=request.user, request=request)
     messages.success(request, _("%(count)d report builds started.") % {"count": len(scopes)})
     return redirect("reports:index")
 

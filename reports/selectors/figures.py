@@ -10,6 +10,7 @@ each option, numbers, texts, legal references) are read row by row, and texts ar
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -31,6 +32,9 @@ from consultation.models import (
     Response,
     ResponseStatus,
 )
+
+from ..models import ScopeKind
+from .scopes import Scope, scope_items
 
 SUBMITTED = ResponseStatus.SUBMITTED
 TEXT_CHUNK = 500
@@ -85,9 +89,22 @@ def _party_name(party: dict[str, Any]) -> str:
     return party["name_en"]
 
 
-def report_figures(*, consultation: Consultation, items: QuerySet[Item]) -> dict[str, Any]:
-    """Participation, per-field figures, compilations and the Parties × closed-fields matrix for ``items``."""
-    built_at = timezone.now()
+@dataclass
+class ItemFigures:
+    """Per-item figures for a set of items, computed once and shared by every report that covers them."""
+
+    items: list[dict[str, Any]]
+    articles: dict[int, set[int]]
+    themes: dict[int, str]
+    codes: dict[int, str]
+    matrix_columns: dict[int, list[dict[str, Any]]]
+    matrix_cells: dict[tuple[int, int], list[int]]
+    option_index: dict[int, tuple[int, Option]]
+    parties: dict[int, dict[str, Any]]
+
+
+def item_figures(*, consultation: Consultation, items: QuerySet[Item]) -> ItemFigures:
+    """Every figure that depends on the items only (not on the report's scope), in 14 queries."""
     item_ids = items.values("pk")
     item_rows = list(
         Item.objects.filter(pk__in=item_ids)
@@ -118,19 +135,6 @@ def report_figures(*, consultation: Consultation, items: QuerySet[Item]) -> dict
         row["item_id"]: row["n"]
         for row in answered.values("item_id").annotate(n=Count("response__party_id", distinct=True))
     }
-    replying_rows = list(
-        Response.objects.filter(
-            consultation=consultation,
-            status=SUBMITTED,
-            answers__item_id__in=item_ids,
-            answers__is_answered=True,
-        )
-        .values("party_id")
-        .annotate(last=Max("submitted_at"))
-    )
-    replied_ids = {row["party_id"] for row in replying_rows}
-    last_submission = max((row["last"] for row in replying_rows), default=None)
-
     scope_filter = {
         "answer__response__consultation": consultation,
         "answer__response__status": SUBMITTED,
@@ -278,11 +282,11 @@ def report_figures(*, consultation: Consultation, items: QuerySet[Item]) -> dict
             out["replying"] = len({row["party"] for row in out["references"]})
         return out
 
-    report_items = []
-    matrix_columns = []
+    item_dicts = []
+    matrix_columns: dict[int, list[dict[str, Any]]] = {}
     for item in item_rows:
         item_fields = [field_figures(field) for field in fields_by_item[item.pk] if field.type != FieldType.ATTACHMENT]
-        report_items.append(
+        item_dicts.append(
             {
                 "id": item.pk,
                 "code": item.code,
@@ -298,31 +302,56 @@ def report_figures(*, consultation: Consultation, items: QuerySet[Item]) -> dict
                 "fields": item_fields,
             }
         )
-        for field in fields_by_item[item.pk]:
-            if field.type in CHOICE_FIELD_TYPES:
-                matrix_columns.append({"field_id": field.pk, "item": item.code, "key": field.key, "type": field.type})
+        matrix_columns[item.pk] = [
+            {"field_id": field.pk, "item": item.code, "key": field.key, "type": field.type}
+            for field in fields_by_item[item.pk]
+            if field.type in CHOICE_FIELD_TYPES
+        ]
+    return ItemFigures(
+        items=item_dicts,
+        articles={item.pk: {a["number"] for a in articles_by_item.get(item.pk, [])} for item in item_rows},
+        themes={item.pk: item.theme.code for item in item_rows},
+        codes={item.pk: item.code for item in item_rows},
+        matrix_columns=matrix_columns,
+        matrix_cells=matrix_cells,
+        option_index={
+            option.pk: (position, option) for opts in options_by_field.values() for position, option in enumerate(opts)
+        },
+        parties=parties,
+    )
 
-    option_index = {
-        option.pk: (position, option) for opts in options_by_field.values() for position, option in enumerate(opts)
-    }
+
+def _party_entry(party: dict[str, Any]) -> dict[str, str]:
+    return {"name_en": party["name_en"], "name_fr": party["name_fr"] or party["name_en"], "iso2": party["iso2"]}
+
+
+def _assemble(
+    *,
+    consultation: Consultation,
+    shared: ItemFigures,
+    item_ids: set[int],
+    replied_ids: set[int],
+    last_submission,
+    built_at,
+) -> dict[str, Any]:
+    """One report's figures: its items (in questionnaire order), its participation and its matrix."""
+    parties = shared.parties
+    items = [item for item in shared.items if item["id"] in item_ids]
+    columns = [column for item in items for column in shared.matrix_columns[item["id"]]]
     replied = [party for pid, party in parties.items() if pid in replied_ids]
     not_replied = [party for pid, party in parties.items() if pid not in replied_ids and party["is_active"]]
     matrix_rows = []
     for party in replied:
         cells = []
-        for column in matrix_columns:
-            chosen = matrix_cells.get((party["id"], column["field_id"]), [])
+        for column in columns:
+            chosen = shared.matrix_cells.get((party["id"], column["field_id"]), [])
             if not chosen:
                 cells.append(None)
                 continue
-            labels = [option_index[o][1].label_en or option_index[o][1].key for o in chosen]
+            labels = [shared.option_index[o][1].label_en or shared.option_index[o][1].key for o in chosen]
             prefix = "1. " if column["type"] == FieldType.RANKING else ""
-            cells.append({"label": prefix + "; ".join(labels), "index": option_index[chosen[0]][0]})
+            cells.append({"label": prefix + "; ".join(labels), "index": shared.option_index[chosen[0]][0]})
         matrix_rows.append({"party": _party_name(party), "cells": cells})
-
-    def party_entry(party: dict[str, Any]) -> dict[str, str]:
-        return {"name_en": party["name_en"], "name_fr": party["name_fr"] or party["name_en"], "iso2": party["iso2"]}
-
     return {
         "consultation": {
             "slug": consultation.slug,
@@ -333,11 +362,103 @@ def report_figures(*, consultation: Consultation, items: QuerySet[Item]) -> dict
         "cutoff": built_at.isoformat(),
         "last_submission": last_submission.isoformat() if last_submission else None,
         "participation": {
-            "replied": [party_entry(p) for p in replied],
-            "not_replied": [party_entry(p) for p in not_replied],
+            "replied": [_party_entry(p) for p in replied],
+            "not_replied": [_party_entry(p) for p in not_replied],
             "replied_count": len(replied),
             "asked_count": len(replied) + len(not_replied),
         },
-        "items": report_items,
-        "matrix": {"columns": matrix_columns, "rows": matrix_rows},
+        "items": items,
+        "matrix": {"columns": columns, "rows": matrix_rows},
     }
+
+
+def report_figures(*, consultation: Consultation, items: QuerySet[Item]) -> dict[str, Any]:
+    """Participation, per-field figures, compilations and the Parties × closed-fields matrix for ``items``
+    (15 queries whatever the number of Parties, items or fields)."""
+    built_at = timezone.now()
+    shared = item_figures(consultation=consultation, items=items)
+    replying_rows = list(
+        Response.objects.filter(
+            consultation=consultation,
+            status=SUBMITTED,
+            answers__item_id__in=items.values("pk"),
+            answers__is_answered=True,
+        )
+        .values("party_id")
+        .annotate(last=Max("submitted_at"))
+    )
+    return _assemble(
+        consultation=consultation,
+        shared=shared,
+        item_ids={item["id"] for item in shared.items},
+        replied_ids={row["party_id"] for row in replying_rows},
+        last_submission=max((row["last"] for row in replying_rows), default=None),
+        built_at=built_at,
+    )
+
+
+def _scope_members(scope: Scope, shared: ItemFigures) -> set[int]:
+    if scope.kind == ScopeKind.ARTICLE:
+        return {pk for pk, numbers in shared.articles.items() if int(scope.key) in numbers}
+    if scope.kind == ScopeKind.THEME:
+        return {pk for pk, code in shared.themes.items() if code == scope.key}
+    if scope.kind == ScopeKind.ITEM:
+        return {pk for pk, code in shared.codes.items() if code == scope.key}
+    if scope.kind == ScopeKind.ARTICLE_THEME:
+        number, _sep, code = scope.key.partition(":")
+        return {pk for pk, numbers in shared.articles.items() if int(number) in numbers and shared.themes[pk] == code}
+    return set(shared.codes)
+
+
+PARTICIPATION_KEYS = {
+    ScopeKind.OVERVIEW: (),
+    ScopeKind.ARTICLE: ("item__articles__number",),
+    ScopeKind.THEME: ("item__theme__code",),
+    ScopeKind.ITEM: ("item__code",),
+    ScopeKind.ARTICLE_THEME: ("item__articles__number", "item__theme__code"),
+}
+
+
+def _participation_key(scope: Scope) -> tuple:
+    if scope.kind == ScopeKind.ARTICLE:
+        return (int(scope.key),)
+    if scope.kind == ScopeKind.ARTICLE_THEME:
+        number, _sep, code = scope.key.partition(":")
+        return (int(number), code)
+    if scope.kind == ScopeKind.OVERVIEW:
+        return ()
+    return (scope.key,)
+
+
+def report_figures_many(*, consultation: Consultation, scopes: list[Scope]) -> dict[str, dict[str, Any]]:
+    """The figures of several reports at once, keyed by scope label: the per-item figures are computed once
+    over the union of their items (14 queries), participation with one GROUP BY per kind of scope."""
+    built_at = timezone.now()
+    condition = Q()
+    for scope in scopes:
+        condition |= Q(pk__in=scope_items(consultation=consultation, kind=scope.kind, key=scope.key).values("pk"))
+    union = Item.objects.filter(consultation=consultation).filter(condition)
+    shared = item_figures(consultation=consultation, items=union)
+    answered = Answer.objects.filter(
+        response__consultation=consultation, response__status=SUBMITTED, is_answered=True, item__in=union
+    )
+    replying: dict[tuple, set[int]] = defaultdict(set)
+    last: dict[tuple, Any] = {}
+    for kind in sorted({scope.kind for scope in scopes}):
+        keys = PARTICIPATION_KEYS[kind]
+        for row in answered.values(*keys, "response__party_id").annotate(last=Max("response__submitted_at")):
+            key = (kind, *(row[k] for k in keys))
+            replying[key].add(row["response__party_id"])
+            last[key] = max(filter(None, (last.get(key), row["last"])), default=None)
+    figures = {}
+    for scope in scopes:
+        key = (scope.kind, *_participation_key(scope))
+        figures[scope.label] = _assemble(
+            consultation=consultation,
+            shared=shared,
+            item_ids=_scope_members(scope, shared),
+            replied_ids=replying.get(key, set()),
+            last_submission=last.get(key),
+            built_at=built_at,
+        )
+    return figures

@@ -29,7 +29,7 @@ from consultation.models import Consultation
 from .. import documents
 from ..labels import both
 from ..models import ACTIVE_RUN_STATUSES, Report, ReportRun, ReportVersion, RunStatus
-from ..selectors.figures import report_figures
+from ..selectors.figures import report_figures, report_figures_many
 from ..selectors.scopes import Scope, scope_items, scope_parse
 
 logger = logging.getLogger(__name__)
@@ -65,8 +65,13 @@ def report_build_request(
     trigger: str = "manual",
     formats: list[str] | tuple[str, ...] = (),
     request: Any = None,
+    enqueue: bool = True,
 ) -> ReportRun:
-    """Queue a build of ``report``; if one is already queued or running, that one is returned."""
+    """Queue a build of ``report``; if one is already queued or running, that one is returned.
+
+    ``enqueue=False`` leaves sending to the caller, which queues several runs as one batch
+    (``report_runs_enqueue``) so their figures are aggregated once.
+    """
     unknown = sorted(set(formats) - set(FORMATS))
     if unknown:
         raise ReportError(_("Unknown format: %(formats)s (use pdf, docx or xlsx).") % {"formats": ", ".join(unknown)})
@@ -85,7 +90,8 @@ def report_build_request(
         request=request,
         extra={"run": run.pk, "trigger": trigger},
     )
-    transaction.on_commit(lambda: report_run_enqueue(run_id=run.pk))
+    if enqueue:
+        transaction.on_commit(lambda: report_run_enqueue(run_id=run.pk))
     return run
 
 
@@ -102,6 +108,24 @@ def report_run_enqueue(*, run_id: int) -> bool:
         logger.warning("Could not queue report build %s", run_id, exc_info=True)
         return False
     ReportRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(enqueued_at=timezone.now())
+    return True
+
+
+def report_runs_enqueue(*, run_ids: list[int]) -> bool:
+    """Send one batch task for several runs (their figures are aggregated together); the sweep resends on failure."""
+    from ..tasks import report_runs_execute as report_runs_execute_task
+
+    if not run_ids:
+        return True
+    try:
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            report_runs_execute_task.apply(args=[list(run_ids)])
+        else:
+            report_runs_execute_task.apply_async(args=[list(run_ids)], retry=False)
+    except Exception:  # broker unreachable: the sweep resends these runs one by one
+        logger.warning("Could not queue report builds %s", run_ids, exc_info=True)
+        return False
+    ReportRun.objects.filter(pk__in=run_ids, status=RunStatus.QUEUED).update(enqueued_at=timezone.now())
     return True
 
 
@@ -160,15 +184,25 @@ class _Progress:
             self.last = value
 
 
-def report_build(*, report: Report, formats: list[str] | tuple[str, ...] = (), progress=None) -> BuildOutput:
-    """Aggregate and render one report in memory (no write but progress): figures, HTML and files."""
+def report_build(
+    *,
+    report: Report,
+    formats: list[str] | tuple[str, ...] = (),
+    progress=None,
+    figures: dict[str, Any] | None = None,
+    data_version: int | None = None,
+) -> BuildOutput:
+    """Aggregate (unless ``figures`` were computed for a batch) and render one report in memory: figures,
+    HTML and files. Writes nothing but progress."""
     progress = progress or (lambda value: None)
     consultation = report.consultation
     scope = scope_parse(consultation=consultation, text=report.scope)
-    data_version = Consultation.objects.values_list("data_version", flat=True).get(pk=consultation.pk)
-    data = report_figures(
-        consultation=consultation, items=scope_items(consultation=consultation, kind=scope.kind, key=scope.key)
-    )
+    if figures is None:
+        data_version = Consultation.objects.values_list("data_version", flat=True).get(pk=consultation.pk)
+        figures = report_figures(
+            consultation=consultation, items=scope_items(consultation=consultation, kind=scope.kind, key=scope.key)
+        )
+    data = dict(figures)
     data.update(
         {
             "data_version": data_version,
@@ -288,6 +322,55 @@ def report_run_execute(*, run_id: int) -> ReportRun | None:
         return ReportRun.objects.filter(pk=run_id).first()
 
 
+def report_runs_execute(*, run_ids: list[int]) -> list[ReportRun]:
+    """Build several runs, aggregating their figures together (per consultation), then rendering and finishing
+    each on its own: one report's failure does not stop the others. Safe to call again (runs already done are
+    skipped), like ``report_run_execute``."""
+    started = [run for run in (_start(run_id) for run_id in run_ids) if run is not None]
+    by_consultation: dict[int, list[ReportRun]] = {}
+    for run in started:
+        by_consultation.setdefault(run.report.consultation_id, []).append(run)
+    for runs in by_consultation.values():
+        consultation = runs[0].report.consultation
+        try:
+            data_version = Consultation.objects.values_list("data_version", flat=True).get(pk=consultation.pk)
+            scopes = {run.pk: scope_parse(consultation=consultation, text=run.report.scope) for run in runs}
+            figures = report_figures_many(consultation=consultation, scopes=list(scopes.values()))
+        except DatabaseError:
+            for run in runs:
+                _fail_quietly(run, final=False)
+            raise
+        except Exception as exc:
+            logger.exception("Report builds %s failed while aggregating", [run.pk for run in runs])
+            for run in runs:
+                _fail(run.pk, error=f"{type(exc).__name__}: {exc}")
+            continue
+        for run in runs:
+            try:
+                output = report_build(
+                    report=run.report,
+                    formats=run.formats,
+                    progress=_Progress(run.pk),
+                    figures=figures[scopes[run.pk].label],
+                    data_version=data_version,
+                )
+                _finish(run.pk, output)
+            except DatabaseError:
+                _fail_quietly(run, final=run.attempts >= settings.REPORTS_BUILD_MAX_ATTEMPTS)
+                raise
+            except Exception as exc:
+                logger.exception("Report build %s failed", run.pk)
+                _fail(run.pk, error=f"{type(exc).__name__}: {exc}")
+    return list(ReportRun.objects.filter(pk__in=run_ids).order_by("pk"))
+
+
+def _fail_quietly(run: ReportRun, *, final: bool) -> None:
+    try:
+        _fail(run.pk, error=_("The database was unavailable; the build will be retried."), final=final)
+    except DatabaseError:
+        pass  # the database is still away: the redelivered task or the sweep records it
+
+
 def report_build_now(
     *, consultation: Consultation, scope: Scope, formats: list[str] | tuple[str, ...] = (), user: Any = None
 ) -> ReportRun:
@@ -299,6 +382,51 @@ def report_build_now(
             report=report, requested_by=_acting(user), trigger="command", formats=list(formats)
         )
     return report_run_execute(run_id=run.pk) or run
+
+
+@transaction.atomic
+def reports_build_request(
+    *,
+    consultation: Consultation,
+    scopes: list[Scope],
+    user: Any = None,
+    trigger: str = "manual",
+    formats: list[str] | tuple[str, ...] = (),
+    request: Any = None,
+) -> list[ReportRun]:
+    """Queue builds of several reports as one batch task (their figures are aggregated together)."""
+    runs = [
+        report_build_request(
+            report=report_get_or_create(consultation=consultation, scope=scope),
+            user=user,
+            trigger=trigger,
+            formats=formats,
+            request=request,
+            enqueue=False,
+        )
+        for scope in scopes
+    ]
+    run_ids = [run.pk for run in runs if run.status == RunStatus.QUEUED and run.enqueued_at is None]
+    transaction.on_commit(lambda: report_runs_enqueue(run_ids=run_ids))
+    return runs
+
+
+def reports_build_now(
+    *, consultation: Consultation, scopes: list[Scope], formats: list[str] | tuple[str, ...] = (), user: Any = None
+) -> list[ReportRun]:
+    """Build several reports in this process, without a worker (the ``build_reports`` command)."""
+    with transaction.atomic():
+        runs = []
+        for scope in scopes:
+            report = report_get_or_create(consultation=consultation, scope=scope)
+            active = ReportRun.objects.filter(report=report, status__in=ACTIVE_RUN_STATUSES).first()
+            runs.append(
+                active
+                or ReportRun.objects.create(
+                    report=report, requested_by=_acting(user), trigger="command", formats=list(formats)
+                )
+            )
+    return report_runs_execute(run_ids=[run.pk for run in runs])
 
 
 @transaction.atomic

@@ -13,13 +13,14 @@ import logging
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from consultation.models import Consultation, Response
 
 from ..models import ACTIVE_RUN_STATUSES, Report, ReportRun, RunStatus
-from .builds import report_build_request, report_run_enqueue
+from .builds import report_build_request, report_run_enqueue, report_runs_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -44,13 +45,19 @@ def reports_stale(*, consultation_id: int | None = None):
 
 
 def reports_refresh_consultation(*, consultation_id: int, trigger: str = "refresh") -> list[ReportRun]:
-    """Queue one build per stale report of the consultation (later requests find it queued: bursts coalesce)."""
+    """Queue one build per stale report of the consultation, sent as one batch task (figures aggregated once);
+    later requests find them queued, so bursts of submissions coalesce."""
     if not Consultation.objects.filter(pk=consultation_id).exists():
         return []
-    return [
-        report_build_request(report=report, trigger=trigger)
-        for report in reports_stale(consultation_id=consultation_id)
-    ]
+    with transaction.atomic():
+        runs = [
+            report_build_request(report=report, trigger=trigger, enqueue=False)
+            for report in reports_stale(consultation_id=consultation_id)
+        ]
+        run_ids = [run.pk for run in runs]
+        if run_ids:
+            transaction.on_commit(lambda: report_runs_enqueue(run_ids=run_ids))
+    return runs
 
 
 def reports_refresh_after_change(

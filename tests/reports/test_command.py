@@ -25,7 +25,7 @@ def test_the_command_builds_one_scope_in_one_format(dataset):
         stdout=out,
     )
     version = Report.objects.get(scope_kind="article", scope_key="20").current_version
-    assert out.getvalue().startswith("article:20: version 1 in ")
+    assert out.getvalue().startswith("article:20: version 1 (reports/")
     assert version.pdf.name.endswith("reports-consultation-article-20.pdf")
     assert not version.docx
     assert not version.xlsx

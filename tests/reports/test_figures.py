@@ -168,3 +168,25 @@ def test_query_count_does_not_grow_with_parties_or_items(dataset, django_assert_
         )
     assert data["participation"]["replied_count"] == 10
     assert len(data["items"]) == 10
+
+
+def test_figures_of_many_reports_at_once_equal_each_report_alone(dataset, django_assert_num_queries):
+    from reports.selectors.figures import report_figures_many
+    from reports.selectors.scopes import scope_parse
+
+    texts = [
+        "overview",
+        "article:20",
+        "article:30",
+        "theme:robotics",
+        "item:GENAI-02",
+        "article_theme:20:generative-ai",
+    ]
+    scopes = [scope_parse(consultation=dataset.consultation, text=text) for text in texts]
+    with django_assert_num_queries(19):  # 14 for the items, one participation GROUP BY per kind of scope
+        many = report_figures_many(consultation=dataset.consultation, scopes=scopes)
+    for scope in scopes:
+        alone = figures(dataset, scope.kind, scope.key)
+        together = many[scope.label]
+        for key in ("participation", "items", "matrix", "last_submission"):
+            assert together[key] == alone[key], (scope.label, key)

@@ -16,7 +16,7 @@ from consultation.models import Consultation
 from reports.models import ScopeKind
 from reports.selectors.reports import scopes_by_consultation
 from reports.selectors.scopes import ScopeInvalid, scope_parse
-from reports.services.builds import FORMATS, report_build_now
+from reports.services.builds import FORMATS, reports_build_now
 
 
 class Command(BaseCommand):
@@ -49,17 +49,17 @@ class Command(BaseCommand):
                 for scope in scopes_by_consultation(consultation_ids=[consultation.pk])[consultation.pk]
                 if scope.kind in (ScopeKind.OVERVIEW, ScopeKind.ARTICLE, ScopeKind.THEME)
             ]
+        started = time.perf_counter()
+        runs = reports_build_now(consultation=consultation, scopes=scopes, formats=options["format"])
         failures = 0
-        for scope in scopes:
-            started = time.perf_counter()
-            run = report_build_now(consultation=consultation, scope=scope, formats=options["format"])
-            elapsed = time.perf_counter() - started
+        for run in runs:
             if run.status != "done":
                 failures += 1
-                self.stderr.write(f"{scope.label}: failed – {run.error}")
+                self.stderr.write(f"{run.report.scope}: failed – {run.error}")
                 continue
             version = run.version
             files = ", ".join(getattr(version, fmt).name for fmt in FORMATS if getattr(version, fmt))
-            self.stdout.write(f"{scope.label}: version {version.number} in {elapsed:.1f} s ({files})")
+            self.stdout.write(f"{run.report.scope}: version {version.number} ({files})")
+        self.stdout.write(f"{len(runs)} report(s) in {time.perf_counter() - started:.1f} s")
         if failures:
             raise CommandError(f"{failures} of {len(scopes)} reports failed.")
