@@ -172,3 +172,37 @@ def test_xlsx_escapes_formula_looking_text_and_names_sheets_uniquely():
     sheet = load_workbook(io.BytesIO(workbook_bytes))["Participation"]
     assert sheet["A4"].value == "'=cmd|' /C calc'!A0"
     assert sheet["A4"].data_type == "s"
+
+
+def test_a_batch_aggregates_once_and_one_failing_report_does_not_stop_the_others(
+    dataset, django_capture_on_commit_callbacks
+):
+    from reports.services.builds import reports_build_request
+
+    scopes = [
+        scope_parse(consultation=dataset.consultation, text=t) for t in ("article:20", "article:30", "theme:robotics")
+    ]
+    real = documents.item_view
+
+    def fail_on_xr(item):
+        if item["code"] == "XR-01":
+            raise ValueError("Unreadable item")
+        return real(item)
+
+    with (
+        mock.patch("reports.documents.item_view", side_effect=fail_on_xr),
+        mock.patch("reports.services.builds.report_figures_many", wraps=report_figures_many_spy()) as aggregate,
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
+        runs = reports_build_request(consultation=dataset.consultation, scopes=scopes, formats=["xlsx"])
+    assert len(callbacks) == 1  # one batch task for the three builds
+    assert aggregate.call_count == 1
+    statuses = {run.report.scope: ReportRun.objects.get(pk=run.pk).status for run in runs}
+    assert statuses == {"article:20": "done", "article:30": "failed", "theme:robotics": "done"}
+    assert ReportRun.objects.get(report__scope_key="30").error == "ValueError: Unreadable item"
+
+
+def report_figures_many_spy():
+    from reports.selectors.figures import report_figures_many
+
+    return report_figures_many
