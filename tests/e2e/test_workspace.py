@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -19,6 +20,19 @@ SLUG = "emerging-technologies-2024"
 
 def item_article(page, code):
     return page.locator(f"article.item[data-code='{code}']")
+
+
+def wait_for_data(party, code, key, expected, timeout=10.0):
+    """Autosave is asynchronous: wait until the saved answer holds ``expected`` (or fail with what it holds)."""
+    deadline = time.monotonic() + timeout
+    value = None
+    while time.monotonic() < deadline:
+        answer = Answer.objects.filter(item__code=code, response__party=party).first()
+        value = answer.data.get(key) if answer else None
+        if value == expected:
+            return
+        time.sleep(0.2)
+    assert value == expected
 
 
 def wait_saved(article):
@@ -139,3 +153,31 @@ def test_reply_and_review_pages_pass_an_axe_scan(page, live_server, world, backg
             if v["impact"] in ("serious", "critical")
         ]
         assert serious == [], f"{path}: {serious}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_legal_references_rows_are_added_and_removed_and_saved(page, live_server, world, background_paper):
+    login(page, live_server, "member.a@fr.example", PASSWORD)
+    page.goto(f"{live_server.url}/consultations/{SLUG}/")
+    item = item_article(page, "GENAI-01")
+    rows = item.locator(".ws-legal__row")
+    assert rows.count() == 1  # the three no-JavaScript blank rows become one, with an "Add a reference" button
+    rows.nth(0).get_by_label("Instrument, row 1").fill("Code pénal")
+    rows.nth(0).get_by_label("Provision, row 1").fill("art. 227-23")
+    item.get_by_role("button", name="Add a reference").click()
+    assert rows.count() == 2
+    rows.nth(1).locator("input").first.fill("Loi n° 2024-449")
+    item.get_by_role("button", name="Add a reference").click()
+    rows.nth(2).locator("input").first.fill("To be removed")
+    rows.nth(2).get_by_role("button", name="Remove").click()
+    assert rows.count() == 2
+    expected = [
+        {"instrument": "Code pénal", "provision": "art. 227-23", "url": ""},
+        {"instrument": "Loi n° 2024-449", "provision": "", "url": ""},
+    ]
+    wait_for_data(world.party_a, "GENAI-01", "legal_references", expected)
+    assert "Saved at" in item.locator(".save-status").inner_text()
+    page.reload()
+    item = item_article(page, "GENAI-01")
+    instruments = item.locator("input[name='f-legal_references__instrument']")
+    assert [instruments.nth(i).input_value() for i in range(instruments.count())] == ["Code pénal", "Loi n° 2024-449"]
