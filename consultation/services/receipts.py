@@ -24,7 +24,8 @@ def reply_receipt_enqueue(*, submission_id: int) -> bool:
     from ..tasks import reply_receipt_send as reply_receipt_send_task
 
     try:
-        reply_receipt_send_task.delay(submission_id)
+        # No publish retries: with the broker down the submission's response must not wait; the sweep resends.
+        reply_receipt_send_task.apply_async(args=[submission_id], retry=False)
         return True
     except Exception:  # broker down, or the eager task failed: the submission itself stands
         logger.warning("Could not queue the receipt of submission %s", submission_id, exc_info=True)

@@ -109,7 +109,7 @@ def test_the_pdf_shows_the_submitted_snapshot_not_later_edits(world, complete_re
 
 
 def test_a_broker_outage_never_undoes_the_submission(world, complete_reply, django_capture_on_commit_callbacks):
-    with mock.patch.object(reply_receipt_send_task, "delay", side_effect=OSError("broker unreachable")):
+    with mock.patch.object(reply_receipt_send_task, "apply_async", side_effect=OSError("broker unreachable")):
         with django_capture_on_commit_callbacks(execute=True):
             response_submit(response=complete_reply, user=world.head_a)
 
@@ -121,7 +121,7 @@ def test_a_broker_outage_never_undoes_the_submission(world, complete_reply, djan
 def test_the_sweep_sends_a_receipt_that_could_not_be_queued_and_only_once(
     world, complete_reply, django_capture_on_commit_callbacks, time_machine
 ):
-    with mock.patch.object(reply_receipt_send_task, "delay", side_effect=OSError("broker unreachable")):
+    with mock.patch.object(reply_receipt_send_task, "apply_async", side_effect=OSError("broker unreachable")):
         with django_capture_on_commit_callbacks(execute=True):
             response_submit(response=complete_reply, user=world.head_a)
     assert reply_receipts_sweep() == 0  # too recent: the normal path may still deliver it
