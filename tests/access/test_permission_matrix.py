@@ -137,6 +137,21 @@ def test_every_expectation_is_complete():
     assert not problems, "\n".join(problems)
 
 
+def test_the_checker_itself_refuses_incomplete_expectations():
+    """The matrix is only as good as its checks: a forgotten actor, a missing GET or a typo must all be reported."""
+    assert expectation_problems("x", {"get": {"anonymous": 302}}) == [
+        "x GET: no expected status for member_a, head_a, member_b, head_b, secretariat, committee, admin"
+    ]
+    assert expectation_problems("x", {"post": dict.fromkeys(ACTORS, 405)}) == [
+        "x: no 'get' expectations (state the GET status even for POST-only views: 405)"
+    ]
+    problems = expectation_problems("x", {"get": {**dict.fromkeys(ACTORS, 200), "comittee": 200}, "gett": {}})
+    assert problems == ["x: unknown keys ['gett']", "x GET: unknown actors comittee"]
+    named, _unnamed = project_urls()
+    assert "accounts:invitations" in named
+    assert not any(name.startswith("admin:") or name.startswith("account_") for name in named)
+
+
 def test_party_a_draft_is_never_promised_to_outsiders():
     """Static half of the draft guarantee: no expectation marked ``draft_of_party_a`` grants it to an outsider."""
     offenders = [
