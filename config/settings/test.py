@@ -17,3 +17,11 @@ STORAGES = {
 # The reliability suite starts real workers with CELERY_TASK_ALWAYS_EAGER=false in their environment.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
+# The reliability suite runs beat with a short sweep period, to watch stale reports recover after a broker outage.
+CELERY_BEAT_SCHEDULE = {
+    **CELERY_BEAT_SCHEDULE,  # noqa: F405
+    "sweep-stale-reports": {
+        **CELERY_BEAT_SCHEDULE["sweep-stale-reports"],  # noqa: F405
+        "schedule": env.float("REPORTS_SWEEP_SECONDS", default=60.0),
+    },
+}

@@ -431,3 +431,103 @@ def wait_for(predicate: Callable[[], Any], *, timeout: float, interval: float = 
         if time.monotonic() - start > timeout:
             raise AssertionError(f"not true within {timeout} s")
         time.sleep(interval)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# gunicorn on loopback, and plain HTTP clients carrying a session
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Server:
+    port: int
+    process: subprocess.Popen
+    log_path: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+@pytest.fixture
+def gunicorn_factory(tmp_path) -> Iterator[Callable[..., Server]]:
+    """Start the platform under gunicorn (sync workers) on a free loopback port, on the test database."""
+    servers: list[Server] = []
+
+    def make(*, workers: int = 4, broker_url: str | None = None, timeout: float = 30, **env: str) -> Server:
+        port = free_port()
+        log_path = tmp_path / f"gunicorn-{port}.log"
+        command = [
+            str(VENV_BIN / "gunicorn"),
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--timeout",
+            "60",
+            "--log-level",
+            "warning",
+        ]
+        full_env = subprocess_env(broker_url=broker_url or BROKER_URL, media_root=Path(settings.MEDIA_ROOT), **env)
+        with log_path.open("ab") as log:
+            process = subprocess.Popen(
+                command, cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        server = Server(port=port, process=process, log_path=log_path)
+        servers.append(server)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited:\n{server.log()[-3000:]}")
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return server
+            time.sleep(0.1)
+        raise RuntimeError(f"gunicorn did not listen within {timeout} s:\n{server.log()[-3000:]}")
+
+    yield make
+    for server in servers:
+        _stop_process_group(server.process)
+
+
+CSRF_SECRET = "reliabilitycsrfsecret0123456789a"  # 32 characters: Django accepts the unmasked secret in the header
+
+
+def session_cookie(user) -> str:
+    """A signed-in session for ``user`` (as ``force_login`` makes it), usable from any HTTP client."""
+    from django.test import Client
+
+    from tests.access.helpers import login_with_mfa
+
+    client = Client()
+    login_with_mfa(client, user)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def http_request(
+    server: Server, method: str, path: str, *, session: str = "", data: dict | None = None, timeout: float = 30
+) -> tuple[int, float, bytes]:
+    """One request with the session and CSRF cookies; returns the status, the seconds it took and the body."""
+    import http.client
+    from urllib.parse import urlencode
+
+    body = urlencode(data or {}) if data is not None else None
+    headers = {
+        "Cookie": f"{settings.SESSION_COOKIE_NAME}={session}; {settings.CSRF_COOKIE_NAME}={CSRF_SECRET}",
+        "X-CSRFToken": CSRF_SECRET,
+        "Host": "127.0.0.1",
+    }
+    if body is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    connection_ = http.client.HTTPConnection("127.0.0.1", server.port, timeout=timeout)
+    start = time.monotonic()
+    try:
+        connection_.request(method, path, body=body, headers=headers)
+        answer = connection_.getresponse()
+        content = answer.read()
+    finally:
+        connection_.close()
+    return answer.status, time.monotonic() - start, content
