@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.utils import perform_login
 from allauth.core.internal import ratelimit as allauth_ratelimit
 from django.contrib import messages
-from django.contrib.auth import authenticate
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -147,10 +147,17 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     else:
         form = AcceptExistingAccountForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
-            user = authenticate(request, email=existing.email, password=form.cleaned_data["password"])
-            if user is None:
+            try:
+                # allauth's authenticate: the same per-account and per-IP limits on failures as the log-in page.
+                user = get_account_adapter(request).authenticate(
+                    request, email=existing.email, password=form.cleaned_data["password"]
+                )
+            except ValidationError as error:
+                user = None
+                form.add_error(None, error)
+            if user is None and not form.non_field_errors():
                 form.add_error("password", _("This password is not correct."))
-            else:
+            elif user is not None:
                 try:
                     invitation_accept_existing(token=token, user=user, request=request)
                 except (ValidationError, InvitationInvalid) as error:

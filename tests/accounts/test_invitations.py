@@ -232,3 +232,17 @@ def test_head_removes_a_member_but_not_another_head_nor_another_party(world, cli
     assert DelegationMembership.objects.filter(user=world.member_b).exists()
     removed = AuditEvent.objects.get(event_type="membership.removed")
     assert (removed.actor, removed.party, removed.object_repr) == (world.head_a, world.party_a, world.member_a.email)
+
+
+def test_existing_account_password_guessing_on_the_link_hits_the_login_limits(world, client):
+    _invitation, token = invitation_create(
+        email=world.committee.email, role="member", party=world.party_a, invited_by=world.secretariat
+    )
+    for _ in range(5):
+        response = client.post(accept_url(token), {"password": "wrong-password-123"})
+        assert "This password is not correct" in response.content.decode()
+    response = client.post(accept_url(token), {"password": f.PASSWORD})
+    assert response.status_code == 400
+    assert "Too many failed login attempts" in response.content.decode()
+    assert not DelegationMembership.objects.filter(user=world.committee).exists()
+    assert AuditEvent.objects.filter(event_type="login.failure", object_repr=world.committee.email).count() == 5
