@@ -419,7 +419,7 @@ def conflict_view(*, item: Item, mine: dict[str, Any], theirs: Answer) -> list[d
                 "field": fld,
                 "mine": value_display(fld, my_value),
                 "theirs": value_display(fld, their_value),
-                "differs": my_value != their_value,
+                "differs": my_text.strip() != their_text.strip(),
                 "mergeable": fld.type == FieldType.TEXT,
                 "merged": merged,
             }

@@ -89,6 +89,7 @@ def test_a_stale_save_gets_409_with_both_versions_and_keeps_nothing_of_it(member
     assert "Take theirs" in html
     assert "Merge by hand" in html
     assert "Theirs\n\nMine" in html
+    assert html.count(">differs</span>") == 2  # position and explanation; empty on both sides is no difference
     assert Answer.objects.get(item=item).data == {"position": "no", "explanation": "Theirs"}
     keep = htmx_post(
         member,
