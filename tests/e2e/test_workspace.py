@@ -103,6 +103,8 @@ def test_two_colleagues_editing_the_same_answer_see_the_conflict(browser, live_s
     assert "Our criminal code treats both alike." in conflict
     assert "Sentencing differs by case law." in conflict
     assert item_b.locator("textarea").first.input_value() == "Sentencing differs by case law."
+    violations = Axe().run(page_b).response["violations"]
+    assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == []
     item_b.get_by_role("button", name="Keep mine").click()
     wait_saved(item_article(page_b, "GENAI-02"))
     answer = Answer.objects.get(item__code="GENAI-02", response__party=world.party_a)
@@ -144,7 +146,18 @@ def test_the_head_of_delegation_submits_and_the_reply_is_locked(page, live_serve
 def test_reply_and_review_pages_pass_an_axe_scan(page, live_server, world, background_paper):
     login(page, live_server, "member.a@fr.example", PASSWORD)
     axe = Axe()
-    for path in (f"/consultations/{SLUG}/", f"/consultations/{SLUG}/review/", "/consultations/"):
+    reply = response_get_or_create(consultation=background_paper, party=world.party_a)
+    item = background_paper.items.get(code="GENAI-02")
+    answer_save(response=reply, item=item, data={"explanation": "Penal code"}, base_version=0, user=world.member_a)
+    answer_save(response=reply, item=item, data={"explanation": "Criminal code"}, base_version=1, user=world.head_a)
+    paths = (
+        f"/consultations/{SLUG}/",
+        f"/consultations/{SLUG}/review/",
+        "/consultations/",
+        f"/consultations/{SLUG}/items/GENAI-02/history/",
+        "/articles/20/",
+    )
+    for path in paths:
         page.goto(f"{live_server.url}{path}")
         results = axe.run(page)
         serious = [
