@@ -101,7 +101,7 @@ def document_view(
                 {
                     "party": row["party"],
                     "cells": [
-                        None if cell is None else {"label": cell["label"], "colour": cell["index"] % MATRIX_COLOURS}
+                        None if cell is None else {"label": cell[0], "colour": cell[1] % MATRIX_COLOURS}
                         for cell in row["cells"]
                     ],
                 }

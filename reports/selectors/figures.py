@@ -38,6 +38,7 @@ from .scopes import Scope, scope_items
 
 SUBMITTED = ResponseStatus.SUBMITTED
 TEXT_CHUNK = 500
+ROW_CHUNK = 5000
 ONE_DECIMAL = Decimal("0.1")
 TWO_DECIMALS = Decimal("0.01")
 
@@ -98,8 +99,7 @@ class ItemFigures:
     themes: dict[int, str]
     codes: dict[int, str]
     matrix_columns: dict[int, list[dict[str, Any]]]
-    matrix_cells: dict[tuple[int, int], list[int]]
-    option_index: dict[int, tuple[int, Option]]
+    matrix_cells: dict[tuple[int, int], tuple[str, int]]
     parties: dict[int, dict[str, Any]]
 
 
@@ -158,6 +158,7 @@ def item_figures(*, consultation: Consultation, items: QuerySet[Item]) -> ItemFi
         choices.filter(Q(rank__isnull=True) | Q(rank=1))
         .order_by("answer__response__party__name_en", "option__order", "option_id")
         .values_list("field_id", "option_id", "answer__response__party_id")
+        .iterator(chunk_size=ROW_CHUNK)
     ):
         parties_by_option[(field_id, option_id)].append(party_id)
         matrix_cells[(party_id, field_id)].append(option_id)
@@ -177,6 +178,7 @@ def item_figures(*, consultation: Consultation, items: QuerySet[Item]) -> ItemFi
         values.filter(number__isnull=False)
         .order_by("field_id", "number", "answer__response__party__name_en")
         .values_list("field_id", "answer__response__party_id", "number")
+        .iterator(chunk_size=ROW_CHUNK)
     ):
         numbers_by_field[field_id].append((party_id, number))
     texts_by_field: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -187,9 +189,7 @@ def item_figures(*, consultation: Consultation, items: QuerySet[Item]) -> ItemFi
         .iterator(chunk_size=TEXT_CHUNK)
     ):
         party = parties[party_id]
-        texts_by_field[field_id].append(
-            {"party": _party_name(party), "party_fr": party["name_fr"], "language": language, "text": text}
-        )
+        texts_by_field[field_id].append({"party": _party_name(party), "language": language, "text": text})
     references_by_field: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for field_id, party_id, instrument, provision, url in (
         LegalReference.objects.filter(**scope_filter)
@@ -313,12 +313,26 @@ def item_figures(*, consultation: Consultation, items: QuerySet[Item]) -> ItemFi
         themes={item.pk: item.theme.code for item in item_rows},
         codes={item.pk: item.code for item in item_rows},
         matrix_columns=matrix_columns,
-        matrix_cells=matrix_cells,
-        option_index={
-            option.pk: (position, option) for opts in options_by_field.values() for position, option in enumerate(opts)
-        },
+        matrix_cells=_matrix_cells(matrix_cells, fields_by_item, options_by_field),
         parties=parties,
     )
+
+
+def _matrix_cells(
+    chosen: dict[tuple[int, int], list[int]],
+    fields_by_item: dict[int, list[Field]],
+    options_by_field: dict[int, list[Option]],
+) -> dict[tuple[int, int], tuple[str, int]]:
+    """One cell per (Party, closed field), built once and shared by every report's matrix (memory stays flat
+    however many reports cover the same item)."""
+    position = {o.pk: (index, o) for opts in options_by_field.values() for index, o in enumerate(opts)}
+    ranking = {f.pk for fields in fields_by_item.values() for f in fields if f.type == FieldType.RANKING}
+    cells = {}
+    for (party_id, field_id), option_ids in chosen.items():
+        labels = "; ".join(position[o][1].label_en or position[o][1].key for o in option_ids)
+        # (label, option position): a pair, shared by every matrix that shows this cell
+        cells[(party_id, field_id)] = (("1. " if field_id in ranking else "") + labels, position[option_ids[0]][0])
+    return cells
 
 
 def _party_entry(party: dict[str, Any]) -> dict[str, str]:
@@ -340,18 +354,10 @@ def _assemble(
     columns = [column for item in items for column in shared.matrix_columns[item["id"]]]
     replied = [party for pid, party in parties.items() if pid in replied_ids]
     not_replied = [party for pid, party in parties.items() if pid not in replied_ids and party["is_active"]]
-    matrix_rows = []
-    for party in replied:
-        cells = []
-        for column in columns:
-            chosen = shared.matrix_cells.get((party["id"], column["field_id"]), [])
-            if not chosen:
-                cells.append(None)
-                continue
-            labels = [shared.option_index[o][1].label_en or shared.option_index[o][1].key for o in chosen]
-            prefix = "1. " if column["type"] == FieldType.RANKING else ""
-            cells.append({"label": prefix + "; ".join(labels), "index": shared.option_index[chosen[0]][0]})
-        matrix_rows.append({"party": _party_name(party), "cells": cells})
+    matrix_rows = [
+        {"party": _party_name(party), "cells": [shared.matrix_cells.get((party["id"], c["field_id"])) for c in columns]}
+        for party in replied
+    ]
     return {
         "consultation": {
             "slug": consultation.slug,
