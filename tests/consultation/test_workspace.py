@@ -378,3 +378,34 @@ def test_without_javascript_a_conflict_shows_a_full_page_with_both_versions(memb
     html = response.content.decode()
     assert "Someone else saved this answer while you were editing" in html
     assert ">Mine</textarea>" in html
+
+
+def test_a_consultation_of_1000_items_is_answered_page_by_page(member, world, django_assert_max_num_queries):
+    from consultation.models import Field, Item
+
+    consultation = f.ConsultationFactory(slug="thousand")
+    theme = f.ThemeFactory(code="all-articles")
+    Item.objects.bulk_create(
+        Item(consultation=consultation, code=f"Q-{n:04d}", theme=theme, order=n, text_en=f"Question {n}")
+        for n in range(1, 1001)
+    )
+    Field.objects.bulk_create(
+        Field(item=item, key="answer", type="text", label_en="Answer", order=1)
+        for item in Item.objects.filter(consultation=consultation)
+    )
+    url = reverse("consultation:reply", args=[consultation.slug])
+    member.get(url)
+    with django_assert_max_num_queries(REPLY_PAGE_QUERIES):
+        page = member.get(url, {"theme": "all-articles", "page": "13"})
+    html = page.content.decode()
+    assert html.count('class="item"') == 40  # 12 pages of 80, then the last 40
+    assert "Page 13 of 13" in html
+    assert "Q-0961" in html
+    assert "Q-1000" in html
+    save = htmx_post(
+        member,
+        reverse("consultation:answer_save", args=[consultation.slug, "Q-1000"]),
+        {"base_version": "0", "f-answer": "Covered by the Criminal Code."},
+    )
+    assert save.status_code == 200
+    assert Answer.objects.get(item__code="Q-1000").data == {"answer": "Covered by the Criminal Code."}
