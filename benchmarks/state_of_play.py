@@ -288,6 +288,8 @@ def main() -> None:
         f"load average: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}; runs: {args.runs}"
     )
     print(f"{'data set':<12} {'answers':>8} {'view':<14} {'median ms':>10} {'min ms':>8} {'queries':>8} {'KiB':>6}")
+    median, best, queries, content = _measure(client, "/secretariat/", args.runs)
+    print(f"{'baseline':<12} {'':>8} {'dashboard':<14} {median:>10.1f} {best:>8.1f} {queries:>8} {content // 1024:>6}")
     for size in args.sizes.split(","):
         parties, items = (int(n) for n in size.split("x"))
         slug = f"bench-{parties}x{items}"
