@@ -93,6 +93,7 @@ def _lock_context(response: Response) -> dict[str, Any]:
 
 @workspace_login_required
 @require_GET
+@never_cache
 def home(request: HttpRequest) -> HttpResponse:
     roles = access.roles_of(request.user)
     access.require(request, roles.has_delegation, reason="workspace.home", leak_safe=False)
