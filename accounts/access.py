@@ -79,7 +79,9 @@ def requires_mfa(user: Any) -> bool:
         return True
     if roles.is_head:
         return True
-    if roles.is_admin or getattr(user, "is_staff", False):
+    if roles.is_admin:
+        return True
+    if getattr(user, "is_staff", False):
         return True
     return False
 
@@ -151,9 +153,9 @@ def can_view_response(user: Any, response: Response) -> bool:
         return True
     if is_own_party(user, response.party_id):
         return True
-    if roles.is_committee and response.status == "submitted":
-        return True
-    return False
+    if not roles.is_committee:
+        return False
+    return response.status == "submitted"
 
 
 def response_deadline_open(response: Response, *, today: datetime.date | None = None) -> bool:
@@ -224,9 +226,9 @@ def can_manage_party_members(user: Any, party_id: int) -> bool:
     roles = roles_of(user)
     if roles.is_secretariat:
         return True
-    if roles.is_head and roles.party_id == party_id:
-        return True
-    return False
+    if not roles.is_head:
+        return False
+    return roles.party_id == party_id
 
 
 def can_view_invitations(user: Any) -> bool:
@@ -297,9 +299,9 @@ def can_view_report_version(user: Any, *, published: bool) -> bool:
     roles = roles_of(user)
     if roles.is_secretariat:
         return True
-    if roles.is_committee and published:
-        return True
-    return False
+    if not roles.is_committee:
+        return False
+    return published
 
 
 # --- Enforcement ---------------------------------------------------------------------------------
