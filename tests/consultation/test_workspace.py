@@ -409,3 +409,9 @@ def test_a_consultation_of_1000_items_is_answered_page_by_page(member, world, dj
     )
     assert save.status_code == 200
     assert Answer.objects.get(item__code="Q-1000").data == {"answer": "Covered by the Criminal Code."}
+
+
+def test_reply_page_and_home_link_to_the_offline_round_trip(member, world):
+    offline = reverse("offline:index", args=[world.consultation.slug])
+    assert f'href="{offline}"' in member.get(reverse("consultation:reply", args=[world.consultation.slug])).text
+    assert f'href="{offline}"' in member.get(reverse("consultation:home")).text
