@@ -251,6 +251,8 @@ EXPORT_DIRECT_MAX_ROWS = env.int("EXPORT_DIRECT_MAX_ROWS", default=20_000)
 REPORTS_BUILD_MAX_ATTEMPTS = env.int("REPORTS_BUILD_MAX_ATTEMPTS", default=3)
 # A queued build not picked up after this long (lost message, broker was down) is sent again by the sweep.
 REPORTS_REQUEUE_AFTER_SECONDS = env.int("REPORTS_REQUEUE_AFTER_SECONDS", default=300)
+# Batch report builds (build all, refresh) are split into this many tasks: set it to the worker concurrency.
+REPORTS_BUILD_PARALLELISM = env.int("REPORTS_BUILD_PARALLELISM", default=2)
 
 # IMPORT-EXPORT
 IMPORT_EXPORT_USE_TRANSACTIONS = True

@@ -129,6 +129,16 @@ def report_runs_enqueue(*, run_ids: list[int]) -> bool:
     return True
 
 
+def report_runs_enqueue_on_commit(*, run_ids: list[int]) -> None:
+    """After commit, send the runs as ``REPORTS_BUILD_PARALLELISM`` batch tasks (one per worker process that
+    can build at once): each batch aggregates its reports' figures once and renders them one by one."""
+    parts = max(1, settings.REPORTS_BUILD_PARALLELISM)
+    for index in range(parts):
+        chunk = run_ids[index::parts]
+        if chunk:
+            transaction.on_commit(lambda chunk=chunk: report_runs_enqueue(run_ids=chunk))
+
+
 @transaction.atomic
 def report_run_retry(*, run: ReportRun, user: Any, request: Any = None) -> ReportRun:
     """A failed build is tried again as a new run (the failed one stays in the history)."""
@@ -406,8 +416,9 @@ def reports_build_request(
         )
         for scope in scopes
     ]
-    run_ids = [run.pk for run in runs if run.status == RunStatus.QUEUED and run.enqueued_at is None]
-    transaction.on_commit(lambda: report_runs_enqueue(run_ids=run_ids))
+    report_runs_enqueue_on_commit(
+        run_ids=[run.pk for run in runs if run.status == RunStatus.QUEUED and run.enqueued_at is None]
+    )
     return runs
 
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from consultation.models import Consultation, Response
 
 from ..models import ACTIVE_RUN_STATUSES, Report, ReportRun, RunStatus
-from .builds import report_build_request, report_run_enqueue, report_runs_enqueue
+from .builds import report_build_request, report_run_enqueue, report_runs_enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -54,9 +54,7 @@ def reports_refresh_consultation(*, consultation_id: int, trigger: str = "refres
             report_build_request(report=report, trigger=trigger, enqueue=False)
             for report in reports_stale(consultation_id=consultation_id)
         ]
-        run_ids = [run.pk for run in runs]
-        if run_ids:
-            transaction.on_commit(lambda: report_runs_enqueue(run_ids=run_ids))
+        report_runs_enqueue_on_commit(run_ids=[run.pk for run in runs])
     return runs
 
 

@@ -175,10 +175,11 @@ def test_xlsx_escapes_formula_looking_text_and_names_sheets_uniquely():
 
 
 def test_a_batch_aggregates_once_and_one_failing_report_does_not_stop_the_others(
-    dataset, django_capture_on_commit_callbacks
+    dataset, django_capture_on_commit_callbacks, settings
 ):
     from reports.services.builds import reports_build_request
 
+    settings.REPORTS_BUILD_PARALLELISM = 1
     scopes = [
         scope_parse(consultation=dataset.consultation, text=t) for t in ("article:20", "article:30", "theme:robotics")
     ]
@@ -206,3 +207,18 @@ def report_figures_many_spy():
     from reports.selectors.figures import report_figures_many
 
     return report_figures_many
+
+
+def test_a_batch_is_split_into_one_task_per_worker_process(dataset, django_capture_on_commit_callbacks, settings):
+    from reports.services.builds import reports_build_request
+
+    settings.REPORTS_BUILD_PARALLELISM = 2
+    texts = ("article:20", "article:21", "article:30", "theme:robotics", "theme:immersive")
+    scopes = [scope_parse(consultation=dataset.consultation, text=t) for t in texts]
+    with (
+        mock.patch("reports.services.builds.report_runs_enqueue") as enqueue,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        runs = reports_build_request(consultation=dataset.consultation, scopes=scopes)
+    ids = [run.pk for run in runs]
+    assert enqueue.call_args_list == [mock.call(run_ids=ids[0::2]), mock.call(run_ids=ids[1::2])]
