@@ -33,9 +33,11 @@ def invitation_token_hash(token: str) -> str:
 
 def invitation_for_token(*, token: str, for_update: bool = False) -> Invitation:
     """The invitation a link points to, if it can still be accepted; else ``InvitationInvalid`` with the reason."""
-    queryset = Invitation.objects.select_related("party", "invited_by")
     if for_update:
-        queryset = queryset.select_for_update()
+        # Lock the invitation row only (PostgreSQL cannot lock the nullable side of the joins of select_related).
+        queryset = Invitation.objects.select_for_update(of=("self",)).select_related("party", "invited_by")
+    else:
+        queryset = Invitation.objects.select_related("party", "invited_by")
     invitation = queryset.filter(token_hash=invitation_token_hash(token or "")).first()
     if invitation is None:
         raise InvitationInvalid(INVALID_MESSAGES["unknown"], code="unknown")
