@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -104,7 +105,16 @@ class ItemFigures:
 
 
 def item_figures(*, consultation: Consultation, items: QuerySet[Item]) -> ItemFigures:
-    """Every figure that depends on the items only (not on the report's scope), in 14 queries."""
+    """Every figure that depends on the items only (not on the report's scope), in 14 queries.
+
+    Run inside one transaction: PostgreSQL then streams the large reads through plain server-side cursors
+    (outside a transaction Django must declare them WITH HOLD, which materialises every row first).
+    """
+    with transaction.atomic():
+        return _item_figures(consultation=consultation, items=items)
+
+
+def _item_figures(*, consultation: Consultation, items: QuerySet[Item]) -> ItemFigures:
     item_ids = items.values("pk")
     item_rows = list(
         Item.objects.filter(pk__in=item_ids)
@@ -133,7 +143,8 @@ def item_figures(*, consultation: Consultation, items: QuerySet[Item]) -> ItemFi
     )
     replying_per_item = {
         row["item_id"]: row["n"]
-        for row in answered.values("item_id").annotate(n=Count("response__party_id", distinct=True))
+        # one answer per reply and item, one reply per Party: counting answers counts Parties
+        for row in answered.values("item_id").annotate(n=Count("id"))
     }
     scope_filter = {
         "answer__response__consultation": consultation,
@@ -144,12 +155,11 @@ def item_figures(*, consultation: Consultation, items: QuerySet[Item]) -> ItemFi
     option_counts = {
         (row["field_id"], row["option_id"]): row["n"]
         for row in choices.values("field_id", "option_id").annotate(
-            n=Count("answer__response__party_id", distinct=True)
+            n=Count("id")  # an option is chosen at most once per answer, i.e. once per Party
         )
     }
     replying_per_field = {
-        row["field_id"]: row["n"]
-        for row in choices.values("field_id").annotate(n=Count("answer__response__party_id", distinct=True))
+        row["field_id"]: row["n"] for row in choices.values("field_id").annotate(n=Count("answer_id", distinct=True))
     }
     # Who chose what (single and multiple choice) and who ranked what first: the Party lists and the matrix.
     parties_by_option: dict[tuple[int, int], list[int]] = defaultdict(list)
