@@ -15,9 +15,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from . import access
-from .models import User
 from .receivers import SESSION_STARTED_KEY
-from .services import audit_record
+from .services import audit_record, user_language_set
 
 
 def is_htmx(request: HttpRequest) -> bool:
@@ -41,9 +40,7 @@ class UserLanguageMiddleware:
         response = self.get_response(request)
         if request.method == "POST" and request.path == reverse("set_language"):
             # The language switch in the header: remember the choice, or the preference would override it.
-            language = request.POST.get("language", "")
-            if language in dict(settings.LANGUAGES) and language != user.preferred_language:
-                User.objects.filter(pk=user.pk).update(preferred_language=language)
+            user_language_set(user=user, language=request.POST.get("language", ""))
         return response
 
 

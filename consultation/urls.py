@@ -5,7 +5,7 @@ No URL carries a Party: every page works on the signed-in person's own Party's r
 
 from django.urls import path
 
-from .views import language, workspace
+from .views import workspace
 
 app_name = "consultation"
 urlpatterns = [
@@ -35,5 +35,4 @@ urlpatterns = [
     ),
     path("attachments/<int:pk>/", workspace.attachment_download, name="attachment_download"),
     path("articles/<int:number>/", workspace.article, name="article"),
-    path("language/", language.language_set, name="language"),
 ]

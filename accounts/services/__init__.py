@@ -11,6 +11,7 @@ from .people import (
     role_revoke,
     user_create,
     user_deactivate,
+    user_language_set,
 )
 
 __all__ = [
@@ -23,4 +24,5 @@ __all__ = [
     "role_revoke",
     "user_create",
     "user_deactivate",
+    "user_language_set",
 ]

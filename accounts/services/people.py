@@ -171,3 +171,14 @@ def user_deactivate(*, user: User, acting_user: Any = None, request: HttpRequest
         session.end()
     audit_record(event_type="account.deactivated", actor=acting_user, object_repr=user.email, request=request)
     access.forget_roles(user)
+
+
+def user_language_set(*, user: User, language: str) -> bool:
+    """Remember the interface language a person chose; False (nothing written) for an unknown or unchanged one."""
+    from django.conf import settings
+
+    if language not in dict(settings.LANGUAGES) or language == user.preferred_language:
+        return False
+    User.objects.filter(pk=user.pk).update(preferred_language=language)
+    user.preferred_language = language
+    return True

@@ -208,9 +208,3 @@ EXPECTATIONS = {
         "post": METHOD_NOT_ALLOWED,
     },
 }
-
-# The language switcher of signed-in people (the choice is kept on the account); visitors use Django's own.
-EXPECTATIONS["consultation:language"] = {
-    "get": METHOD_NOT_ALLOWED,
-    "post": {actor: 302 for actor in METHOD_NOT_ALLOWED},
-}

@@ -270,14 +270,6 @@ def test_reply_page_queries_do_not_grow_with_items(member, world, django_assert_
     assert page.content.decode().count('class="item"') == 60
 
 
-def test_the_language_switcher_is_remembered_on_the_account(member, world):
-    response = member.post(reverse("consultation:language"), {"language": "fr", "next": "/consultations/"})
-    assert response.status_code == 302
-    world.member_a.refresh_from_db()
-    assert world.member_a.preferred_language == "fr"
-    assert '<html lang="fr">' in member.get(reverse("consultation:home")).content.decode()
-
-
 def test_large_consultations_show_one_theme_section_at_a_time(member, world, monkeypatch):
     from consultation.selectors import workspace
 
