@@ -215,8 +215,9 @@ def _scopes(consultation):
     ]
 
 
-def measure(slug: str, mode: str) -> dict:
-    """One measurement, in this (fresh) process: build every article and theme report of ``slug``."""
+def measure(slug: str, mode: str, part: str = "0/1") -> dict:
+    """One measurement, in this (fresh) process: build the article and theme reports of ``slug`` (share ``part``,
+    "i/n", as the i-th of n batch tasks of ``REPORTS_BUILD_PARALLELISM`` would)."""
     _setup_django()
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -228,7 +229,8 @@ def measure(slug: str, mode: str) -> dict:
     from reports.services.builds import report_build, report_get_or_create
 
     consultation = Consultation.objects.get(slug=slug)
-    scopes = _scopes(consultation)
+    index, count = (int(n) for n in part.split("/"))
+    scopes = _scopes(consultation)[index::count]
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     usage = resource.getrusage(resource.RUSAGE_SELF)
     cpu_before = usage.ru_utime + usage.ru_stime
@@ -340,7 +342,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="48x23,200x1000", help="Comma-separated PARTIESxITEMS data sets.")
     parser.add_argument("--modes", default=",".join(MODES), help=f"Comma-separated, among {', '.join(MODES)}.")
-    parser.add_argument("--measure", nargs=2, metavar=("SLUG", "MODE"), help=argparse.SUPPRESS)
+    parser.add_argument("--jobs", type=int, default=1, help="Processes building at once (the worker concurrency).")
+    parser.add_argument("--measure", nargs=3, metavar=("SLUG", "MODE", "PART"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure(*args.measure)))
@@ -373,22 +376,38 @@ def main() -> None:
         if connection.vendor == "postgresql":
             floor = sql_floor(consultation)
             print(f"  SQL floor: GROUP BY {floor['group_by']:.3f} s, texts {floor['texts']:.3f} s")
-        print(f"  {'mode':<10} {'seconds':>8} {'CPU s':>7} {'peak MB':>8} {'baseline MB':>12} {'queries':>15}")
+        print(
+            f"  {'mode':<14} {'jobs':>4} {'build s':>8} {'wall s':>8} {'CPU s':>7} {'peak MB':>8} {'base MB':>8} "
+            f"{'queries':>8}"
+        )
         for mode in args.modes.split(","):
-            result = subprocess.run(
-                [sys.executable, __file__, "--measure", slug, mode],
-                capture_output=True,
-                text=True,
-                check=False,
-                env={**os.environ, "LOG_LEVEL": "WARNING"},
-            )
-            if result.returncode:
-                print(f"  {mode:<10} failed: {result.stderr.strip().splitlines()[-1:]}")
+            jobs = 1 if mode == "aggregate-each" else args.jobs
+            started = time.perf_counter()
+            processes = [
+                subprocess.Popen(
+                    [sys.executable, __file__, "--measure", slug, mode, f"{index}/{jobs}"],
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                    env={**os.environ, "LOG_LEVEL": "WARNING"},
+                )
+                for index in range(jobs)
+            ]
+            results = []
+            for process in processes:
+                out, err = process.communicate()
+                if process.returncode:
+                    print(f"  {mode:<14} failed: {err.strip().splitlines()[-1:]}")
+                    break
+                results.append(json.loads(out.strip().splitlines()[-1]))
+            if len(results) != jobs:
                 continue
-            data = json.loads(result.stdout.strip().splitlines()[-1])
+            wall = time.perf_counter() - started
             print(
-                f"  {mode:<10} {data['seconds']:>8.2f} {data['cpu_seconds']:>7.2f} {data['peak_mb']:>8} {data['baseline_mb']:>12} "
-                f"{','.join(map(str, data['queries'])) or '–':>15}"
+                f"  {mode:<14} {jobs:>4} {max(r['seconds'] for r in results):>8.2f} {wall:>8.2f} "
+                f"{sum(r['cpu_seconds'] for r in results):>7.2f} {max(r['peak_mb'] for r in results):>8} "
+                f"{max(r['baseline_mb'] for r in results):>8} "
+                f"{','.join(sorted({str(q) for r in results for q in r['queries']})) or '–':>8}"
             )
 
 
