@@ -38,7 +38,7 @@ from ..models import ScopeKind
 from .scopes import Scope, scope_items
 
 SUBMITTED = ResponseStatus.SUBMITTED
-TEXT_CHUNK = 500
+TEXT_CHUNK = 5000
 ROW_CHUNK = 5000
 ONE_DECIMAL = Decimal("0.1")
 TWO_DECIMALS = Decimal("0.01")
@@ -100,7 +100,7 @@ class ItemFigures:
     themes: dict[int, str]
     codes: dict[int, str]
     matrix_columns: dict[int, list[dict[str, Any]]]
-    matrix_cells: dict[tuple[int, int], tuple[str, int]]
+    matrix_cells: dict[int, dict[int, tuple[str, int]]]  # Party id → field id → (label, option position)
     parties: dict[int, dict[str, Any]]
 
 
@@ -332,16 +332,18 @@ def _matrix_cells(
     chosen: dict[tuple[int, int], list[int]],
     fields_by_item: dict[int, list[Field]],
     options_by_field: dict[int, list[Option]],
-) -> dict[tuple[int, int], tuple[str, int]]:
+) -> dict[int, dict[int, tuple[str, int]]]:
     """One cell per (Party, closed field), built once and shared by every report's matrix (memory stays flat
     however many reports cover the same item)."""
-    position = {o.pk: (index, o) for opts in options_by_field.values() for index, o in enumerate(opts)}
+    position = {o.pk: index for opts in options_by_field.values() for index, o in enumerate(opts)}
+    label = {o.pk: o.label_en or o.key for opts in options_by_field.values() for o in opts}
     ranking = {f.pk for fields in fields_by_item.values() for f in fields if f.type == FieldType.RANKING}
-    cells = {}
+    cells: dict[int, dict[int, tuple[str, int]]] = defaultdict(dict)
     for (party_id, field_id), option_ids in chosen.items():
-        labels = "; ".join(position[o][1].label_en or position[o][1].key for o in option_ids)
-        # (label, option position): a pair, shared by every matrix that shows this cell
-        cells[(party_id, field_id)] = (("1. " if field_id in ranking else "") + labels, position[option_ids[0]][0])
+        text = label[option_ids[0]] if len(option_ids) == 1 else "; ".join(label[o] for o in option_ids)
+        if field_id in ranking:
+            text = "1. " + text
+        cells[party_id][field_id] = (text, position[option_ids[0]])
     return cells
 
 
@@ -364,10 +366,12 @@ def _assemble(
     columns = [column for item in items for column in shared.matrix_columns[item["id"]]]
     replied = [party for pid, party in parties.items() if pid in replied_ids]
     not_replied = [party for pid, party in parties.items() if pid not in replied_ids and party["is_active"]]
-    matrix_rows = [
-        {"party": _party_name(party), "cells": [shared.matrix_cells.get((party["id"], c["field_id"])) for c in columns]}
-        for party in replied
-    ]
+    field_ids = [column["field_id"] for column in columns]
+    no_cells: dict[int, tuple[str, int]] = {}
+    matrix_rows = []
+    for party in replied:
+        row = shared.matrix_cells.get(party["id"], no_cells)
+        matrix_rows.append({"party": _party_name(party), "cells": [row.get(field_id) for field_id in field_ids]})
     return {
         "consultation": {
             "slug": consultation.slug,
