@@ -508,7 +508,14 @@ def session_cookie(user) -> str:
 
 
 def http_request(
-    server: Server, method: str, path: str, *, session: str = "", data: dict | None = None, timeout: float = 30
+    server: Server,
+    method: str,
+    path: str,
+    *,
+    session: str = "",
+    data: dict | None = None,
+    headers: dict | None = None,
+    timeout: float = 30,
 ) -> tuple[int, float, bytes]:
     """One request with the session and CSRF cookies; returns the status, the seconds it took and the body."""
     import http.client
@@ -519,6 +526,7 @@ def http_request(
         "Cookie": f"{settings.SESSION_COOKIE_NAME}={session}; {settings.CSRF_COOKIE_NAME}={CSRF_SECRET}",
         "X-CSRFToken": CSRF_SECRET,
         "Host": "127.0.0.1",
+        **(headers or {}),
     }
     if body is not None:
         headers["Content-Type"] = "application/x-www-form-urlencoded"
