@@ -11,3 +11,9 @@ DEMO_MODE = False
 ROOT_URLCONF = "benchmarks.load.urls"
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "ERROR"}}
+
+# BENCH_LIGHT_SESSIONS=1 measures what the per-request session writes cost: no renewal of the session row on each
+# request and no allauth activity tracking (both are on in the platform, for the idle timeout and the session list).
+if env.bool("BENCH_LIGHT_SESSIONS", default=False):  # noqa: F405
+    SESSION_SAVE_EVERY_REQUEST = False
+    USERSESSIONS_TRACK_ACTIVITY = False
