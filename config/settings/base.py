@@ -67,7 +67,6 @@ THIRD_PARTY_APPS = [
     "import_export",
     "simple_history",
     "django_htmx",
-    "template_partials",
     "csp",
 ]
 LOCAL_APPS = ["accounts", "consultation", "reports"]
