@@ -42,3 +42,22 @@ def test_bad_arguments_are_refused_clearly(dataset):
         call_command("build_reports", "--consultation", "nope")
     with pytest.raises(CommandError, match=r"This consultation has no theme “space”\."):
         call_command("build_reports", "--consultation", dataset.consultation.slug, "--scope", "theme:space")
+
+
+def test_publish_makes_the_new_version_visible_to_the_committee(dataset):
+    out = io.StringIO()
+    call_command(
+        "build_reports",
+        "--consultation",
+        dataset.consultation.slug,
+        "--scope",
+        "overview",
+        "--format",
+        "xlsx",
+        "--publish",
+        stdout=out,
+    )
+    version = Report.objects.get(scope_kind="overview").current_version
+    assert version.published_at is not None
+    assert "version 1 (reports/" in out.getvalue()
+    assert ", published" in out.getvalue()

@@ -2,6 +2,7 @@
 
     python manage.py build_reports --consultation emerging-technologies-2024
     python manage.py build_reports --consultation emerging-technologies-2024 --scope article:20 --format pdf
+    python manage.py build_reports --consultation emerging-technologies-2024 --scope overview --publish
 
 Without ``--scope`` it builds the overview and every article and theme report of the consultation.
 """
@@ -16,7 +17,7 @@ from consultation.models import Consultation
 from reports.models import ScopeKind
 from reports.selectors.reports import scopes_by_consultation
 from reports.selectors.scopes import ScopeInvalid, scope_parse
-from reports.services.builds import FORMATS, reports_build_now
+from reports.services.builds import FORMATS, report_version_publish, reports_build_now
 
 
 class Command(BaseCommand):
@@ -33,6 +34,9 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--format", action="append", default=[], choices=FORMATS, help="Only these formats (repeatable)."
+        )
+        parser.add_argument(
+            "--publish", action="store_true", help="Publish each new version to the Committee once it is built."
         )
 
     def handle(self, *args, **options) -> None:
@@ -59,7 +63,10 @@ class Command(BaseCommand):
                 continue
             version = run.version
             files = ", ".join(getattr(version, fmt).name for fmt in FORMATS if getattr(version, fmt))
-            self.stdout.write(f"{run.report.scope}: version {version.number} ({files})")
+            if options["publish"]:
+                report_version_publish(version=version, user=None)
+            published = ", published" if options["publish"] else ""
+            self.stdout.write(f"{run.report.scope}: version {version.number} ({files}){published}")
         self.stdout.write(f"{len(runs)} report(s) in {time.perf_counter() - started:.1f} s")
         if failures:
             raise CommandError(f"{failures} of {len(scopes)} reports failed.")
