@@ -307,8 +307,21 @@ def can_view_report_version(user: Any, *, published: bool) -> bool:
 # --- Enforcement ---------------------------------------------------------------------------------
 
 
+def denial_record(request: Any, *, reason: str, obj: Any = None) -> None:
+    """Record a refused request (who, what, where, when), for views that answer it with a page of their own."""
+    from accounts.services import audit_record
+
+    audit_record(
+        event_type="access.denied",
+        actor=getattr(request, "user", None),
+        object_repr=(f"{obj._meta.label}:{obj.pk}" if hasattr(obj, "_meta") else str(obj or ""))[:255],
+        request=request,
+        extra={"reason": reason, "method": request.method},
+    )
+
+
 def deny(request: Any, *, reason: str, obj: Any = None, leak_safe: bool = True) -> None:
-    """Record a refused request (who, what, where, when) and stop it.
+    """Record a refused request and stop it.
 
     ``leak_safe=True`` answers 404, for objects whose very existence must not be revealed to the
     person (another Party's reply); ``False`` answers 403.
@@ -316,16 +329,7 @@ def deny(request: Any, *, reason: str, obj: Any = None, leak_safe: bool = True) 
     from django.core.exceptions import PermissionDenied
     from django.http import Http404
 
-    from accounts.services import audit_record
-
-    user = getattr(request, "user", None)
-    audit_record(
-        event_type="access.denied",
-        actor=user,
-        object_repr=(f"{obj._meta.label}:{obj.pk}" if hasattr(obj, "_meta") else str(obj or ""))[:255],
-        request=request,
-        extra={"reason": reason, "method": request.method},
-    )
+    denial_record(request, reason=reason, obj=obj)
     if leak_safe:
         raise Http404(reason)
     raise PermissionDenied(reason)

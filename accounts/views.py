@@ -121,6 +121,8 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         )
     existing = User.objects.filter(email__iexact=invitation.email).first()
     if request.user.is_authenticated and request.user != existing:
+        # A friendly page explains to sign out first; the refusal is still recorded like any other.
+        access.denial_record(request, reason="invitation.other_user", obj=invitation)
         return render(request, "accounts/invitation_invalid.html", {"reason": "other_user"}, status=403)
     context = {"invitation": invitation, "existing": existing}
     if existing is None:

@@ -246,3 +246,18 @@ def test_existing_account_password_guessing_on_the_link_hits_the_login_limits(wo
     assert "Too many failed login attempts" in response.content.decode()
     assert not DelegationMembership.objects.filter(user=world.committee).exists()
     assert AuditEvent.objects.filter(event_type="login.failure", object_repr=world.committee.email).count() == 5
+
+
+def test_someone_else_signed_in_gets_a_403_page_and_the_refusal_is_recorded(world, client):
+    invitation, token = invite_member_of_a(world)
+    client.force_login(world.member_b)
+    response = client.get(accept_url(token))
+    assert response.status_code == 403
+    denial = AuditEvent.objects.get(event_type="access.denied")
+    assert (denial.actor, denial.path, denial.extra["reason"]) == (
+        world.member_b,
+        accept_url(token),
+        "invitation.other_user",
+    )
+    assert denial.object_repr == f"accounts.Invitation:{invitation.pk}"
+    assert not User.objects.filter(email="new.member@fr.example").exists()
