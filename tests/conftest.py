@@ -8,6 +8,34 @@ import pytest
 
 from tests import factories as f
 
+TRANSACTIONAL_FIXTURES = {
+    "transactional_db",
+    "live_server",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test (browser, reliability) ends with a flush of every table, taking the reference data of
+    the migrations (Parties, Convention articles) with it: put it back for the tests that follow."""
+    yield
+    marker = item.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+        TRANSACTIONAL_FIXTURES & set(getattr(item, "fixturenames", ()))
+    )
+    if not transactional:
+        return
+    from pytest_django.plugin import blocking_manager_key
+
+    from consultation.models import Party
+    from consultation.reference import reference_data_load
+
+    with item.config.stash[blocking_manager_key].unblock():
+        if not Party.objects.exists():
+            reference_data_load()
+
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
