@@ -15,7 +15,7 @@ field; the upload is checked in three stages, each bounded so that a hostile fil
 The preview lists what would change per item (old → new) and the conflicts: answers changed online
 since the download (the file's ``answer_version`` is older than the answer's). A conflict is
 resolved per item ("keep online" or "take file"); nothing is overwritten without that choice.
-Confirming saves every change through ``answer_save`` in one transaction, or nothing.
+Confirming saves every change through ``answers_save_section`` in one transaction, or nothing.
 
 Why not ``defusedxml.defuse_stdlib()``: it patches the standard library for the whole process.
 openpyxl already parses with defusedxml's ``iterparse`` and lxml's ``resolve_entities=False`` when
@@ -44,7 +44,7 @@ from ..answer_values import AnswerInvalid, answer_data_clean
 from ..models import Answer, AnswerRevision, Field, FieldType, Item, Response
 from ..resources import ReplyRow, ReplyRowResource
 from ..selectors.offline import FieldValue, ReplyDocument, questionnaire_items
-from .answers import AnswerConflict, ReplyLocked, answer_save
+from .answers import ReplyLocked, SectionChange, SectionConflict, answers_save_section
 
 WORKBOOK_FORMAT = "lanzarote-offline-1"
 META_SHEET = "_meta"
@@ -854,7 +854,7 @@ def offline_import_apply(
     *, response: Response, preview: ImportPreview, take_file: set[str], user: Any, request: Any = None
 ) -> ImportResult:
     """Save every change of the preview (and each conflict the person chose to take from the file)
-    in one transaction through ``answer_save``, which validates again; all or nothing.
+    in one transaction through ``answers_save_section``, which validates again; all or nothing.
 
     Raises ``ImportNotApplied`` when the preview has errors, an answer changed since the preview,
     a value is no longer valid, or the reply is locked.
@@ -862,32 +862,32 @@ def offline_import_apply(
     if preview.has_errors:
         raise ImportNotApplied(_("The file has errors; correct them and upload it again. Nothing was saved."))
     items = {item.pk: item for item in Item.objects.filter(pk__in=[c.item_id for c in preview.changes])}
-    saved, kept = [], []
+    saved, kept, section = [], [], []
+    for change in preview.changes:
+        if change.conflict and change.item_code not in take_file:
+            kept.append(change.item_code)
+            continue
+        item = items.get(change.item_id)
+        if item is None or item.consultation_id != response.consultation_id:
+            raise ImportNotApplied(_("Item %(code)s no longer exists.") % {"code": change.item_code})
+        section.append(SectionChange(item=item, data=change.data, base_version=change.online_version))
+        saved.append(change.item_code)
     try:
-        for change in preview.changes:
-            if change.conflict and change.item_code not in take_file:
-                kept.append(change.item_code)
-                continue
-            item = items.get(change.item_id)
-            if item is None or item.consultation_id != response.consultation_id:
-                raise ImportNotApplied(_("Item %(code)s no longer exists.") % {"code": change.item_code})
-            answer_save(
-                response=response,
-                item=item,
-                data=change.data,
-                base_version=change.online_version,
-                user=user,
-                language=getattr(user, "preferred_language", "en") or "en",
-                source="import",
-                note=(_("Imported from %(file)s") % {"file": preview.filename})[:255],
-            )
-            saved.append(change.item_code)
-    except AnswerConflict as exc:
+        answers_save_section(
+            response=response,
+            changes=section,
+            user=user,
+            language=getattr(user, "preferred_language", "en") or "en",
+            source="import",
+            note=(_("Imported from %(file)s") % {"file": preview.filename})[:255],
+        )
+    except SectionConflict as exc:
+        current = exc.conflicts[0]
         raise ImportNotApplied(
             _(
                 "%(code)s was changed online after the preview (now version %(version)d). Nothing was saved; upload the file again."
             )
-            % {"code": exc.current.item.code, "version": exc.current.version}
+            % {"code": current.item.code, "version": current.version}
         ) from exc
     except AnswerInvalid as exc:
         raise ImportNotApplied(
