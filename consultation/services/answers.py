@@ -335,8 +335,13 @@ def answers_save_section(
     if not created and not updated:
         return answers
     Answer.objects.bulk_create(created)
-    Answer.objects.bulk_update(
-        updated, ["version", "data", "language", "is_answered", "is_complete", "updated_at", "updated_by"]
+    # The updated rows exist and are locked: an upsert on the primary key writes them in one statement, without
+    # the per-row CASE expressions of bulk_update (which cost 2 ms of Python per answer).
+    Answer.objects.bulk_create(
+        updated,
+        update_conflicts=True,
+        unique_fields=["pk"],
+        update_fields=["version", "data", "language", "is_answered", "is_complete", "updated_at", "updated_by"],
     )
     changed = {id(answer) for answer in created + updated}
     _write_typed_rows(saved=[check for check in checks if id(check[0]) in changed])
