@@ -335,3 +335,42 @@ def test_the_query_count_is_the_same_for_5_and_for_60_items(world):
     # typed rows (no legal references here), revisions, reply activity, savepoint release
     assert _queries_of_two_sections(world, small) == (14, 14)
     assert _queries_of_two_sections(world, large) == (14, 14)
+
+
+def _import_queries(world, items) -> int:
+    from consultation.services.offline import ImportPreview, ItemChange, offline_import_apply
+
+    reply = response_get_or_create(consultation=items[0].consultation, party=world.party_a)
+    preview = ImportPreview(
+        filename="reply-fr.xlsx",
+        changes=[
+            ItemChange(
+                item_id=item.pk,
+                item_code=item.code,
+                question="",
+                file_version=0,
+                online_version=0,
+                conflict=False,
+                data={"position": "partially", "explanation": f"Decree {n} of 2024."},
+                fields=[],
+            )
+            for n, item in enumerate(items)
+        ],
+    )
+    with CaptureQueriesContext(connection) as queries:
+        result = offline_import_apply(response=reply, preview=preview, take_file=set(), user=world.member_a)
+    assert result.saved == [item.code for item in items]
+    assert list(
+        AnswerRevision.objects.filter(answer__response=reply).order_by().values_list("source", "note").distinct()
+    ) == [("import", "Imported from reply-fr.xlsx")]
+    assert Answer.objects.filter(response=reply, data__position="partially").count() == len(items)
+    return len(queries)
+
+
+def test_confirming_an_import_takes_the_same_queries_for_3_and_for_30_items(world):
+    small = [f.position_item(f.ConsultationFactory(), code="SMALL-01")]
+    small += [f.position_item(small[0].consultation, code=f"SMALL-{n:02d}") for n in range(2, 4)]
+    large = [f.position_item(f.ConsultationFactory(), code="LARGE-01")]
+    large += [f.position_item(large[0].consultation, code=f"LARGE-{n:02d}") for n in range(2, 31)]
+    # the items, one section save, the audit row (item by item it was about 14 queries per item)
+    assert (_import_queries(world, small), _import_queries(world, large)) == (18, 18)
