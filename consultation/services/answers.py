@@ -1,9 +1,13 @@
-"""Saving a Party's answers: versioned, validated, one transaction per item.
+"""Saving a Party's answers: versioned, validated, one transaction per item or per section.
 
 Each save names the version it was based on. A save against an older version is refused with
 ``AnswerConflict`` (carrying the current answer), so two colleagues never overwrite each other
 silently. The reply row is locked first, which serialises saves with submission: an edit either
 lands before the submission (and is in the submitted reply) or is refused after it.
+
+``answers_save_section`` applies the same rules to many items at once (a section, an imported file)
+in one transaction and a number of queries that does not grow with the number of items; both paths
+share the helpers that derive an answer's values, its typed rows and its revision.
 """
 
 from __future__ import annotations
