@@ -176,7 +176,7 @@ def render_docx(view: dict[str, Any]) -> bytes:
 
     L = view["L"]
     document = Document()
-    document.core_properties.title = view["title"]
+    document.core_properties.title = view["title"][:255]  # the property holds at most 255 characters
     document.core_properties.author = L["committee"]
     document.add_heading(view["title"], level=0)
     document.add_paragraph(view["consultation_title"])

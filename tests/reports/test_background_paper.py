@@ -37,3 +37,15 @@ def test_robotics_theme_of_the_real_consultation_has_its_two_items(background_pa
     assert scope.title == "Robotics / Robotique"
     run = report_build_now(consultation=background_paper, scope=scope, formats=["xlsx"])
     assert [item["code"] for item in run.version.data["items"]] == ["ROBOT-01", "ROBOT-02"]
+
+
+def test_the_overview_of_the_real_consultation_builds_in_every_format(background_paper):
+    """Its bilingual title is longer than the 255 characters a Word document's title property holds."""
+    scope = scope_parse(consultation=background_paper, text="overview")
+    assert len(scope.title) > 255
+    run = report_build_now(consultation=background_paper, scope=scope, formats=["docx", "xlsx", "pdf"])
+    assert run.status == "done", run.error
+    document = Document(run.version.docx.open("rb"))
+    assert document.core_properties.title == scope.title[:255]
+    assert document.paragraphs[0].text == scope.title
+    assert [item["code"] for item in run.version.data["items"]][-1] == "CROSS-01"
