@@ -22,31 +22,22 @@ from .. import documents
 from ..forms_offline import WorkbookUploadForm, conflict_choices
 from ..models import Consultation, Response
 from ..selectors.offline import ReplyDocument, reply_document_get
+from ..selectors.workspace import reply_for_party
 from ..services import offline as service
 from ..services.answers import reply_lock_reason, response_get_or_create
 
 
 def _own_reply(request: HttpRequest, slug: str, *, create: bool = False) -> Response:
-    """The signed-in person's own Party's reply to the consultation (unsaved if none exists yet)."""
+    """The signed-in person's own Party's reply to the consultation (unsaved if none exists yet), under the same
+    rule as the reply pages."""
     consultation = get_object_or_404(Consultation, slug=slug)
-    access.require(
-        request,
-        access.can_view_consultation(request.user, consultation),
-        reason="offline.consultation",
-        obj=consultation,
-    )
+    access.require(request, access.can_open_reply(request.user, consultation), reason="reply.open", obj=consultation)
     party_id = access.roles_of(request.user).party_id
-    access.require(
-        request, access.can_answer_for_party(request.user, party_id), reason="offline.own_party", obj=consultation
-    )
     if create:
         response = response_get_or_create(consultation=consultation, party=request.user.membership.party)
-    else:
-        response = Response.objects.filter(consultation=consultation, party_id=party_id).first()
-        response = response or Response(consultation=consultation, party_id=party_id)
-    response.consultation = consultation
-    access.require(request, access.can_view_response(request.user, response), reason="offline.view", obj=response)
-    return response
+        response.consultation = consultation
+        return response
+    return reply_for_party(consultation=consultation, party_id=party_id)
 
 
 def _document(response: Response) -> ReplyDocument:
