@@ -35,7 +35,7 @@ from ..models import (
     ResponseStatus,
 )
 from .answers import response_get_or_create
-from .responses import response_reopen
+from .responses import reply_audit, response_reopen
 
 BULK_BATCH = 2000
 
@@ -406,14 +406,13 @@ def response_extend_deadline(
     previous = response.extended_until
     response.extended_until = until
     response.save(update_fields=["extended_until"])
-    audit_record(
-        event_type="reply.extended",
-        actor=user,
-        party=party,
-        consultation=consultation,
-        object_repr=str(response),
+    reply_audit(
+        "reply.extended",
+        response=response,
+        user=user,
         request=request,
-        extra={"until": until.isoformat(), "previous": previous.isoformat() if previous else None},
+        until=until.isoformat(),
+        previous=previous.isoformat() if previous else None,
     )
     return response
 

@@ -38,13 +38,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.services import audit_record
-
 from ..answer_values import AnswerInvalid, answer_data_clean
 from ..models import Answer, AnswerRevision, Field, FieldType, Item, Response
 from ..resources import ReplyRow, ReplyRowResource
 from ..selectors.offline import FieldValue, ReplyDocument, questionnaire_items
 from .answers import ReplyLocked, SectionChange, SectionConflict, answers_save_section
+from .responses import reply_audit
 
 WORKBOOK_FORMAT = "lanzarote-offline-1"
 META_SHEET = "_meta"
@@ -895,13 +894,13 @@ def offline_import_apply(
         ) from exc
     except ReplyLocked as exc:
         raise ImportNotApplied(str(exc)) from exc
-    audit_record(
-        event_type="reply.imported",
-        actor=user,
-        party=response.party,
-        consultation=response.consultation,
-        object_repr=str(response),
+    reply_audit(
+        "reply.imported",
+        response=response,
+        user=user,
         request=request,
-        extra={"file": preview.filename, "saved": saved, "kept_online": kept},
+        file=preview.filename,
+        saved=saved,
+        kept_online=kept,
     )
     return ImportResult(saved=saved, kept_online=kept)

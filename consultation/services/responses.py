@@ -35,6 +35,19 @@ class InvalidTransition(Exception):
     """The reply is not in a state that allows this step."""
 
 
+def reply_audit(event_type: str, *, response: Response, user: Any, request: Any = None, **extra: Any) -> None:
+    """One audit row about a Party's reply, in the caller's transaction."""
+    audit_record(
+        event_type=event_type,
+        actor=user,
+        party=response.party,
+        consultation=response.consultation,
+        object_repr=str(response),
+        request=request,
+        extra=extra,
+    )
+
+
 def _locked(response: Response) -> Response:
     return Response.objects.select_for_update().select_related("consultation", "party").get(pk=response.pk)
 
@@ -58,14 +71,7 @@ def response_mark_ready(*, response: Response, user: Any, request: Any = None) -
     response.ready_at = timezone.now()
     response.ready_by = user
     response.save(update_fields=["status", "ready_at", "ready_by"])
-    audit_record(
-        event_type="reply.ready",
-        actor=user,
-        party=response.party,
-        consultation=response.consultation,
-        object_repr=str(response),
-        request=request,
-    )
+    reply_audit("reply.ready", response=response, user=user, request=request)
     return response
 
 
@@ -100,15 +106,7 @@ def response_submit(*, response: Response, user: Any, request: Any = None) -> Re
         submitted_by=user,
         snapshot=response_snapshot(response=response),
     )
-    audit_record(
-        event_type="reply.submitted",
-        actor=user,
-        party=response.party,
-        consultation=response.consultation,
-        object_repr=str(response),
-        request=request,
-        extra={"sequence": sequence},
-    )
+    reply_audit("reply.submitted", response=response, user=user, request=request, sequence=sequence)
     _data_changed(response.consultation_id)
     # The delegation's receipt (with the submitted reply as PDF), once the submission is committed.
     transaction.on_commit(lambda: reply_receipt_enqueue(submission_id=submission.pk), robust=True)
@@ -128,14 +126,6 @@ def response_reopen(*, response: Response, user: Any, reason: str, request: Any 
     response.reopened_at = timezone.now()
     response.reopen_reason = reason
     response.save(update_fields=["status", "reopened_at", "reopen_reason"])
-    audit_record(
-        event_type="reply.reopened",
-        actor=user,
-        party=response.party,
-        consultation=response.consultation,
-        object_repr=str(response),
-        request=request,
-        extra={"reason": reason},
-    )
+    reply_audit("reply.reopened", response=response, user=user, request=request, reason=reason)
     _data_changed(response.consultation_id)
     return response
