@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models import Count, F, Prefetch, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -307,26 +307,26 @@ def reply_for_party(*, consultation: Consultation, party_id: int) -> Response:
 
 
 def theme_sections(*, consultation: Consultation, response: Response) -> list[dict[str, Any]]:
-    """The consultation's themes with their item counts and how many the Party answered (one query).
+    """The consultation's themes with their item counts and how many the Party answered (two queries).
 
-    The answered count is a correlated subquery over this reply's answers only: joining every Party's
-    answers to the items and filtering inside the aggregate cost 54 ms at 48 Parties x 1,000 items.
+    The answered counts group this reply's answers only: counting them inside the themes' GROUP BY joined
+    every Party's answers (54 ms at 48 Parties x 1,000 items), a correlated subquery ran once per item.
     """
     themes = (
         Theme.objects.filter(items__consultation=consultation)
         .annotate(item_count=Count("items"))
         .order_by("order", "code")
     )
+    answered: dict[int, int] = {}
     if response.pk is not None:
-        answered = (
-            Answer.objects.filter(response_id=response.pk, is_answered=True, item__theme_id=OuterRef("pk"))
+        answered = dict(
+            Answer.objects.filter(response_id=response.pk, is_answered=True)
             .order_by()
             .values("item__theme_id")
             .annotate(n=Count("id"))
-            .values("n")
+            .values_list("item__theme_id", "n")
         )
-        themes = themes.annotate(answered=Coalesce(Subquery(answered), 0))
-    return [{"theme": t, "item_count": t.item_count, "answered": t.answered if response.pk else 0} for t in themes]
+    return [{"theme": t, "item_count": t.item_count, "answered": answered.get(t.pk, 0)} for t in themes]
 
 
 @dataclass
