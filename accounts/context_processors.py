@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from . import access
@@ -46,7 +47,8 @@ def platform(request: HttpRequest) -> dict:
         role_labels.append(_("Committee member"))
     party = None
     if roles.has_delegation:
-        party = user.membership.party
+        # Read only when a template shows it: htmx fragments (an autosave's status line) never do.
+        party = SimpleLazyObject(lambda: user.membership.party)
     return {
         "platform_name": settings.PLATFORM_NAME,
         "roles": roles,

@@ -139,12 +139,25 @@ def _typed_rows(*, answer: Answer, fields: list, data: dict[str, Any]) -> tuple[
     return choices, values, references
 
 
-def _write_typed_rows(*, saved: list[tuple[Answer, list, dict[str, Any]]]) -> None:
-    """Replace the typed rows of the saved answers: 3 deletes and at most 3 inserts, however many answers."""
-    pks = [answer.pk for answer, _fields, _data in saved]
-    AnswerChoice.objects.filter(answer__in=pks).delete()
-    AnswerValue.objects.filter(answer__in=pks).delete()
-    LegalReference.objects.filter(answer__in=pks).delete()
+def _item_fields(item: Item) -> list[Field]:
+    """The item's fields with their options: the prefetched ones when the caller loaded them (the views do)."""
+    if "fields" in getattr(item, "_prefetched_objects_cache", {}):
+        fields = list(item.fields.all())
+        if all("options" in getattr(f, "_prefetched_objects_cache", {}) for f in fields):
+            return fields
+    return list(item.fields.prefetch_related("options"))
+
+
+def _write_typed_rows(*, saved: list[tuple[Answer, list, dict[str, Any]]], existing: list[int]) -> None:
+    """Replace the typed rows of the saved answers: 3 deletes and at most 3 inserts, however many answers.
+
+    ``existing`` are the saved answers that existed before this write; answers just created have no rows yet,
+    so a first save skips the deletes.
+    """
+    if existing:
+        AnswerChoice.objects.filter(answer__in=existing).delete()
+        AnswerValue.objects.filter(answer__in=existing).delete()
+        LegalReference.objects.filter(answer__in=existing).delete()
     choices, values, references = [], [], []
     for answer, fields, data in saved:
         answer_choices, answer_values, answer_references = _typed_rows(answer=answer, fields=fields, data=data)
@@ -237,7 +250,7 @@ def answer_save(
             raise ReplyLocked(reason)
     if item.consultation_id != response.consultation_id:
         raise ValueError("The item belongs to another consultation.")
-    fields = list(item.fields.prefetch_related("options"))
+    fields = _item_fields(item)
     clean = answer_data_clean(fields=fields, data=data)
     answer = (
         Answer.objects.select_for_update(of=("self",))
@@ -254,9 +267,10 @@ def answer_save(
     if answer.pk and clean == answer.data and language == answer.language:
         return answer
     now = timezone.now()
+    created = answer.pk is None
     _apply_values(answer=answer, fields=fields, clean=clean, language=language, user=user, now=now)
     answer.save()
-    _write_typed_rows(saved=[(answer, fields, clean)])
+    _write_typed_rows(saved=[(answer, fields, clean)], existing=[] if created else [answer.pk])
     _revision(answer=answer, source=source, note=note).save()
     Response.objects.filter(pk=response.pk).update(last_activity_at=now, last_activity_by=answer.updated_by)
     return answer
@@ -348,7 +362,9 @@ def answers_save_section(
         update_fields=["version", "data", "language", "is_answered", "is_complete", "updated_at", "updated_by"],
     )
     changed = {id(answer) for answer in created + updated}
-    _write_typed_rows(saved=[check for check in checks if id(check[0]) in changed])
+    _write_typed_rows(
+        saved=[check for check in checks if id(check[0]) in changed], existing=[answer.pk for answer in updated]
+    )
     AnswerRevision.objects.bulk_create(
         [_revision(answer=answer, source=source, note=note) for answer in answers if id(answer) in changed]
     )
@@ -357,7 +373,6 @@ def answers_save_section(
     return answers
 
 
-@transaction.atomic
 def answer_save_draft(
     *,
     response: Response,
@@ -371,7 +386,8 @@ def answer_save_draft(
 
     The web form carries no attachment fields (files have their own forms), so their current
     value is kept. Reading it outside the lock is safe: if an upload lands in between, the
-    version moves and ``answer_save`` refuses with ``AnswerConflict``.
+    version moves and ``answer_save`` refuses with ``AnswerConflict``. Not atomic itself: creating
+    the reply and ``answer_save`` each are, and an autosave needs no savepoint around them.
     """
     if response.pk is None:
         response = response_get_or_create(consultation=response.consultation, party=response.party)
