@@ -74,6 +74,14 @@ def scopes_by_consultation(*, consultation_ids: list[int]) -> dict[int, list[Sco
     return scopes
 
 
+def scope_labels_built(*, consultation_id: int) -> set[str]:
+    """The scopes of the consultation that already have a built version (``"article:20"``, ``"overview"``)."""
+    rows = Report.objects.filter(consultation_id=consultation_id, current_version__isnull=False).values_list(
+        "scope_kind", "scope_key"
+    )
+    return {f"{kind}:{key}" if key else kind for kind, key in rows}
+
+
 def reports_for_secretariat() -> list[ConsultationReports]:
     """Every consultation with its reports, each report's latest build and whether it is stale."""
     consultations = list(Consultation.objects.order_by("-opens_on", "slug"))

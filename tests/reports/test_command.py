@@ -61,3 +61,20 @@ def test_publish_makes_the_new_version_visible_to_the_committee(dataset):
     assert version.published_at is not None
     assert "version 1 (reports/" in out.getvalue()
     assert ", published" in out.getvalue()
+
+
+def test_missing_skips_the_scopes_that_have_a_version_so_a_second_run_adds_none(dataset):
+    args = ["build_reports", "--consultation", dataset.consultation.slug, "--format", "xlsx", "--missing"]
+    call_command(*args, "--scope", "article:20", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command(*args, "--scope", "article:20", "--scope", "overview", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "article:20: has a version already, skipped"
+    assert lines[1].startswith("overview: version 1 (reports/")
+    again = io.StringIO()
+    call_command(*args, "--scope", "article:20", "--scope", "overview", stdout=again)
+    assert again.getvalue().splitlines()[-1] == "Every report asked for has a version already: nothing to build."
+    assert sorted(Report.objects.values_list("scope_kind", "current_version__number")) == [
+        ("article", 1),
+        ("overview", 1),
+    ]

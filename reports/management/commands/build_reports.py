@@ -3,8 +3,10 @@
     python manage.py build_reports --consultation emerging-technologies-2024
     python manage.py build_reports --consultation emerging-technologies-2024 --scope article:20 --format pdf
     python manage.py build_reports --consultation emerging-technologies-2024 --scope overview --publish
+    python manage.py build_reports --consultation emerging-technologies-2024 --scope overview --missing
 
-Without ``--scope`` it builds the overview and every article and theme report of the consultation.
+Without ``--scope`` it builds the overview and every article and theme report of the consultation. ``--missing``
+skips the scopes that already have a version, so running ``make run`` again adds no new versions.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from consultation.models import Consultation
 from reports.models import ScopeKind
-from reports.selectors.reports import scopes_by_consultation
+from reports.selectors.reports import scope_labels_built, scopes_by_consultation
 from reports.selectors.scopes import ScopeInvalid, scope_parse
 from reports.services.builds import FORMATS, report_version_publish, reports_build_now
 
@@ -38,6 +40,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--publish", action="store_true", help="Publish each new version to the Committee once it is built."
         )
+        parser.add_argument(
+            "--missing", action="store_true", help="Only the scopes that have no version yet (skip the others)."
+        )
 
     def handle(self, *args, **options) -> None:
         consultation = Consultation.objects.filter(slug=options["consultation"]).first()
@@ -53,6 +58,15 @@ class Command(BaseCommand):
                 for scope in scopes_by_consultation(consultation_ids=[consultation.pk])[consultation.pk]
                 if scope.kind in (ScopeKind.OVERVIEW, ScopeKind.ARTICLE, ScopeKind.THEME)
             ]
+        if options["missing"]:
+            built = scope_labels_built(consultation_id=consultation.pk)
+            for scope in scopes:
+                if scope.label in built:
+                    self.stdout.write(f"{scope.label}: has a version already, skipped")
+            scopes = [scope for scope in scopes if scope.label not in built]
+            if not scopes:
+                self.stdout.write("Every report asked for has a version already: nothing to build.")
+                return
         started = time.perf_counter()
         runs = reports_build_now(consultation=consultation, scopes=scopes, formats=options["format"])
         failures = 0
