@@ -1,24 +1,61 @@
 """The Secretariat's state of play: who has replied, how far each Party has got, who is late.
 
 Everything is counted in the database. The page costs a fixed number of queries whatever the
-number of Parties and items:
+number of Parties and items. Read fresh on every request (cheap: a few dozen rows):
 
-1. the themes of the consultation with their item and required-field totals;
-2. the Parties, LEFT JOINed to their reply in this consultation (no reply row = "not started");
+1. the themes of the consultation with their item totals, plus a checksum of the items' structure
+   (which items, in which theme, in which order);
+2. the Parties, LEFT JOINed to their reply in this consultation (no reply row = "not started"):
+   state, deadline, extension, last activity.
+
+The expensive part, counted over every answer of the consultation (48,000 rows at 48 Parties ×
+1,000 items), is cached:
+
 3. answered / complete counts per Party and theme (one GROUP BY over ``Answer``);
 4. the items with the fewest answers (one GROUP BY over ``Item``).
 
-A drill-down into one theme adds one query (answers per Party and item of that theme) plus the
-items of the theme.
+A drill-down into one theme adds the page of items of the theme (read fresh) and the answers per
+Party and item of that page (cached the same way).
+
+Cache and freshness
+-------------------
+The cached counts are kept with a **fingerprint** of the data they were counted from, and used only
+while the fingerprint read on this request is the same; otherwise they are counted again. The
+fingerprint costs no query of its own: it is made of (1) and (2) above, namely
+
+- every reply of the consultation, with its ``last_activity_at``: every service that writes an answer
+  (``answer_save``, hence attachments, restores and the demo; ``answers_save_section``, hence the
+  offline import; the carry-over of a new round) sets the reply's ``last_activity_at`` to the time of
+  the save in the same transaction, and a new or deleted reply changes the list;
+- per theme: the number of items and sums over the items' ids and ``id × order`` (an item added,
+  removed, moved to another theme or reordered changes them). Fields are not read: whether an answer
+  is complete is stored on the answer when it is saved, so a field's ``required`` flag changes no
+  figure of the page.
+
+The fingerprint is read before the counts are made, so counts are never older than the fingerprint
+they are stored with: the first request after a save sees a new fingerprint and counts again. A
+reply's state, deadline and last activity are never cached.
+
+Entries also expire after ``CACHE_SECONDS`` (a minute). This is a safety net for writes that go round
+the services and leave ``last_activity_at`` alone (an answer edited in the Django admin, a shell, a
+raw SQL fix) and for item codes renamed in the admin while a round is still a draft: such a change
+shows within a minute. The cost is one recount per minute and process at most.
+
+One cache entry per consultation and view (all themes, or one page of a theme's items) holds the
+latest counts with their fingerprint, so a busy consultation overwrites its entry rather than
+piling up one entry per save. Works with any Django cache: per process with the default local-memory
+cache (each gunicorn worker counts once per change), shared with Redis (``CACHE_URL``).
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, FilteredRelation, Q
+from django.core.cache import cache
+from django.db.models import Count, F, FilteredRelation, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -41,6 +78,8 @@ SORT_KEYS = (
 )
 FEWEST_ANSWERED_LIMIT = 5
 DRILL_PAGE_SIZE = 50  # item columns per page when drilling into a theme
+CACHE_SECONDS = 60  # safety net only: see "Cache and freshness" above
+CACHE_PREFIX = "sop1"  # bump when the shape of a cached value changes
 
 
 def reply_state_label(state: str) -> str:
@@ -93,6 +132,9 @@ class Cell:
         if labels is not None:
             labels[key] = self.label
 
+    def __repr__(self) -> str:  # everything the page shows of a cell (the matrix's cache key is built from reprs)
+        return f"Cell({self.answered}, {self.complete}, {self.total}, {self.state!r}, {self.label!r})"
+
 
 @dataclass
 class ThemeColumn:
@@ -100,12 +142,17 @@ class ThemeColumn:
     code: str
     name: str
     items: int
-    required_fields: int
+    checksum: tuple[int, int, int] = field(default=(0, 0, 0), repr=False)  # of the theme's items, see fingerprint
 
 
 @dataclass
 class PartyRow:
-    party: Party
+    """One Party's line. The page renders only these fields (and ``cells``): the cached matrix is keyed by the
+    rows' ``repr``, so whatever the template shows must be a field here, not read through ``party``."""
+
+    party: Party = field(repr=False)
+    iso2: str
+    is_member_state: bool
     response_id: int | None
     status: str
     deadline: datetime.date | None
@@ -160,6 +207,7 @@ class StateOfPlay:
     drill_items: list[dict[str, Any]] = field(default_factory=list)
     drill_page: int = 1
     drill_pages: int = 1
+    fingerprint: str = ""
 
     @property
     def columns(self) -> list[Any]:
@@ -199,6 +247,8 @@ def party_rows(*, consultation: Consultation, today: datetime.date) -> list[Part
         rows.append(
             PartyRow(
                 party=party,
+                iso2=party.iso2,
+                is_member_state=party.is_member_state,
                 response_id=party.reply_id,
                 status=status,
                 deadline=deadline,
@@ -215,20 +265,39 @@ def party_rows(*, consultation: Consultation, today: datetime.date) -> list[Part
 
 
 def theme_columns(*, consultation: Consultation) -> list[ThemeColumn]:
-    """The themes used by the consultation, with item and required-field totals (one GROUP BY)."""
+    """The themes used by the consultation, with their item totals (one GROUP BY over the items, no other join).
+
+    Each column also carries a checksum of its items (sums of ids and of ``id × order``, the largest id): part of
+    the cache fingerprint, so that an item added, removed, moved to another theme or reordered is seen without
+    reading the items one by one."""
     themes = (
         Theme.objects.filter(items__consultation=consultation)
         .annotate(
-            item_count=Count("items", filter=Q(items__consultation=consultation), distinct=True),
-            required_count=Count(
-                "items__fields",
-                filter=Q(items__consultation=consultation, items__fields__required=True),
-                distinct=True,
-            ),
+            item_count=Count("items"),
+            id_sum=Sum("items__id"),
+            order_sum=Sum(F("items__id") * F("items__order")),
+            max_id=Max("items__id"),
         )
         .order_by("order", "code")
     )
-    return [ThemeColumn(t.pk, t.code, t.name, t.item_count, t.required_count) for t in themes]
+    return [ThemeColumn(t.pk, t.code, t.name, t.item_count, (t.id_sum, t.order_sum, t.max_id)) for t in themes]
+
+
+def fingerprint(*, themes: list[ThemeColumn], rows: list[PartyRow]) -> str:
+    """A digest of what the cached counts depend on, from data read anyway (see "Cache and freshness")."""
+    structure = [(t.id, t.items, t.checksum) for t in themes]
+    replies = sorted((r.response_id, r.last_activity_at) for r in rows if r.response_id is not None)
+    return hashlib.sha1(repr((structure, replies)).encode(), usedforsecurity=False).hexdigest()
+
+
+def _cached(key: str, version: Any, compute) -> Any:
+    """The value stored under ``key`` if it was computed for ``version``; else compute, store and return it."""
+    stored = cache.get(key)
+    if stored is not None and stored[0] == version:
+        return stored[1]
+    value = compute()
+    cache.set(key, (version, value), CACHE_SECONDS)
+    return value
 
 
 def _progress_counts(*, consultation: Consultation, by: str, item_filter: Q | None = None) -> dict[tuple, tuple]:
@@ -270,9 +339,9 @@ def _summary(rows: list[PartyRow]) -> Summary:
 
 
 def _matches(row: PartyRow, *, state: str, member: str) -> bool:
-    if member == "member" and not row.party.is_member_state:
+    if member == "member" and not row.is_member_state:
         return False
-    if member == "non-member" and row.party.is_member_state:
+    if member == "non-member" and row.is_member_state:
         return False
     if not state:
         return True
@@ -321,10 +390,20 @@ def state_of_play(
     """The matrix of Parties by themes (or by the items of one theme), the summary, and the laggard items."""
     today = today or timezone.localdate()
     filters = filters or clean_filters({})
+    # Fresh reads first: the fingerprint must not be newer than the counts stored with it.
     themes = theme_columns(consultation=consultation)
     rows = party_rows(consultation=consultation, today=today)
+    version = fingerprint(themes=themes, rows=rows)
+    base_key = f"{CACHE_PREFIX}:{consultation.pk}"
+    counts, fewest = _cached(
+        f"{base_key}:themes",
+        version,
+        lambda: (
+            _progress_counts(consultation=consultation, by="item__theme_id"),
+            fewest_answered_items(consultation=consultation),
+        ),
+    )
     drill = next((t for t in themes if t.code == filters.get("theme")), None)
-    counts = _progress_counts(consultation=consultation, by="item__theme_id")
     total_items = sum(t.items for t in themes)
     labels: dict = {}
     for row in rows:
@@ -347,8 +426,11 @@ def state_of_play(
             .order_by("order", "code")
             .values("id", "code")[start : start + DRILL_PAGE_SIZE]
         )
-        item_counts = _progress_counts(
-            consultation=consultation, by="item_id", item_filter=Q(item_id__in=[i["id"] for i in drill_items])
+        item_ids = [i["id"] for i in drill_items]
+        item_counts = _cached(
+            f"{base_key}:theme-{drill.id}:page-{drill_page}",
+            (version, item_ids),
+            lambda: _progress_counts(consultation=consultation, by="item_id", item_filter=Q(item_id__in=item_ids)),
         )
         for row in rows:
             for item in drill_items:
@@ -364,13 +446,14 @@ def state_of_play(
         themes=themes,
         rows=visible,
         summary=summary,
-        fewest_answered=fewest_answered_items(consultation=consultation),
+        fewest_answered=fewest,
         filters=filters,
         items=total_items,
         drill_theme=drill,
         drill_items=drill_items,
         drill_page=drill_page,
         drill_pages=drill_pages,
+        fingerprint=version,
     )
 
 
