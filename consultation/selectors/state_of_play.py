@@ -147,10 +147,10 @@ class ThemeColumn:
 
 @dataclass
 class PartyRow:
-    """One Party's line. The page renders only these fields (and ``cells``): the cached matrix is keyed by the
-    rows' ``repr``, so whatever the template shows must be a field here, not read through ``party``."""
+    """One Party's line, plain values only: the rendered matrix is cached under a digest of the rows' ``repr``,
+    so everything the template shows must be a field here (or derived from the fields)."""
 
-    party: Party = field(repr=False)
+    party_id: int
     iso2: str
     is_member_state: bool
     response_id: int | None
@@ -237,27 +237,44 @@ def party_rows(*, consultation: Consultation, today: datetime.date) -> list[Part
             reply_by_email=F("reply__last_activity_by__email"),
         )
         .order_by("name_en")
+        # Plain values (the name in the active language, with modeltranslation's fallback): no model instances.
+        .values(
+            "id",
+            "iso2",
+            "name",
+            "is_member_state",
+            "reply_id",
+            "reply_status",
+            "reply_extended_until",
+            "reply_last_activity_at",
+            "reply_submitted_at",
+            "reply_by_first",
+            "reply_by_last",
+            "reply_by_email",
+        )
     )
     rows = []
     state_labels = {state: reply_state_label(state) for state in REPLY_STATES}
     for party in parties:
-        status = party.reply_status or "not-started"
-        deadline = party.reply_extended_until or consultation.closes_on
+        status = party["reply_status"] or "not-started"
+        deadline = party["reply_extended_until"] or consultation.closes_on
         overdue = status != ResponseStatus.SUBMITTED and deadline is not None and today > deadline
         rows.append(
             PartyRow(
-                party=party,
-                iso2=party.iso2,
-                is_member_state=party.is_member_state,
-                response_id=party.reply_id,
+                party_id=party["id"],
+                iso2=party["iso2"],
+                is_member_state=party["is_member_state"],
+                response_id=party["reply_id"],
                 status=status,
                 deadline=deadline,
-                extended_until=party.reply_extended_until,
+                extended_until=party["reply_extended_until"],
                 is_overdue=overdue,
-                last_activity_at=party.reply_last_activity_at,
-                last_activity_by=_display_name(party.reply_by_first, party.reply_by_last, party.reply_by_email),
-                submitted_at=party.reply_submitted_at,
-                name=party.name,
+                last_activity_at=party["reply_last_activity_at"],
+                last_activity_by=_display_name(
+                    party["reply_by_first"], party["reply_by_last"], party["reply_by_email"]
+                ),
+                submitted_at=party["reply_submitted_at"],
+                name=party["name"],
                 state_label=state_labels[status],
             )
         )
@@ -409,7 +426,7 @@ def state_of_play(
     for row in rows:
         row.total = total_items
         for theme in themes:
-            answered, complete = counts.get((row.party.pk, theme.id), (0, 0))
+            answered, complete = counts.get((row.party_id, theme.id), (0, 0))
             row.answered += answered
             row.complete += complete
             if drill is None:
@@ -434,7 +451,7 @@ def state_of_play(
         )
         for row in rows:
             for item in drill_items:
-                answered, complete = item_counts.get((row.party.pk, item["id"]), (0, 0))
+                answered, complete = item_counts.get((row.party_id, item["id"]), (0, 0))
                 row.cells.append(Cell(answered, complete, 1, labels))
     summary = _summary(rows)
     visible = [r for r in rows if _matches(r, state=filters.get("state", ""), member=filters.get("member", ""))]

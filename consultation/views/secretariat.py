@@ -5,12 +5,17 @@ Views parse input, ask ``accounts.access``, call one selector or service, and re
 
 from __future__ import annotations
 
+import hashlib
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -27,7 +32,10 @@ from ..forms_secretariat import (
 )
 from ..models import Consultation, ExportJob, JobStatus, Party, Reminder, Response
 from ..selectors.state_of_play import (
+    CACHE_PREFIX,
+    CACHE_SECONDS,
     STATE_FILTERS,
+    StateOfPlay,
     clean_filters,
     consultations_overview,
     state_filter_label,
@@ -74,6 +82,28 @@ def _query(filters: dict[str, str], **changes: str) -> str:
     return "?" + urlencode({k: v for k, v in merged.items() if v and not (k == "sort" and v == "name")})
 
 
+def _matrix_html(*, consultation: Consultation, play: StateOfPlay, context: dict[str, Any]) -> str:
+    """The matrix (48 rows × 6 cells, or × 50 items in a drill-down), rendered once per content.
+
+    The fragment is rendered from ``context`` alone (no request, no context processors), so what it shows is
+    ``context`` in the active language and time zone: the cache keeps the HTML with a digest of exactly that
+    and reuses it only while the digest is the same. One entry per consultation, view and filters (the latest
+    rendering overwrites it), expiring after ``CACHE_SECONDS`` like the counts it shows.
+    """
+    language, zone = translation.get_language(), timezone.get_current_timezone_name()
+    view = (play.filters["state"], play.filters["member"], play.filters["sort"], context["can_remind"])
+    view += (play.drill_theme.code, play.drill_page) if play.drill_theme else ("", 0)
+    slot = hashlib.sha1(repr((language, zone, view)).encode(), usedforsecurity=False).hexdigest()
+    key = f"{CACHE_PREFIX}:{consultation.pk}:matrix:{slot}"
+    digest = hashlib.sha1(repr((language, zone, sorted(context.items()))).encode(), usedforsecurity=False).digest()
+    stored = cache.get(key)
+    if stored is not None and stored[0] == digest:
+        return stored[1]
+    html = render_to_string("secretariat/_state_of_play_matrix.html", context)
+    cache.set(key, (digest, html), CACHE_SECONDS)
+    return html
+
+
 @login_required
 @require_GET
 def state_of_play_view(request: HttpRequest, slug: str) -> HttpResponse:
@@ -88,6 +118,16 @@ def state_of_play_view(request: HttpRequest, slug: str) -> HttpResponse:
             "url": _query(filters, sort=f"-{key}" if descending else key),
             "aria": "ascending" if filters["sort"] == key else "descending" if filters["sort"] == f"-{key}" else "",
         }
+    can_remind = access.can_send_reminders(request.user) and consultation.status == "open"
+    matrix = {
+        "rows": play.rows,
+        "drill_theme": play.drill_theme,
+        "drill_items": play.drill_items,
+        "theme_headers": [(t, _query(filters, theme=t.code, page="")) for t in play.themes],
+        "sort_links": sort_links,
+        "can_remind": can_remind,
+        "party_base": reverse("secretariat:state_of_play", kwargs={"slug": consultation.slug}) + "parties/",
+    }
     return render(
         request,
         "secretariat/state_of_play.html",
@@ -96,11 +136,9 @@ def state_of_play_view(request: HttpRequest, slug: str) -> HttpResponse:
             "play": play,
             "state_filters": [(key, state_filter_label(key)) for key in STATE_FILTERS],
             "can_manage": access.can_manage_consultations(request.user),
-            "can_remind": access.can_send_reminders(request.user) and consultation.status == "open",
+            "can_remind": can_remind,
             "can_export": access.can_export_answers(request.user),
-            "sort_links": sort_links,
-            "party_base": reverse("secretariat:state_of_play", kwargs={"slug": consultation.slug}) + "parties/",
-            "theme_headers": [(t, _query(filters, theme=t.code, page="")) for t in play.themes],
+            "matrix_html": _matrix_html(consultation=consultation, play=play, context=matrix),
             "all_themes_url": _query(filters, theme="", page=""),
             "drill_prev_url": _query(filters, page=str(play.drill_page - 1)) if play.drill_page > 1 else "",
             "drill_next_url": _query(filters, page=str(play.drill_page + 1))
