@@ -16,3 +16,6 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path(f"{settings.ADMIN_URL}", admin.site.urls),
 ]
+
+# A clear page when a form sends more than Django accepts at once (see ``config.views.bad_request``).
+handler400 = "config.views.bad_request"

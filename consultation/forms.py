@@ -1,12 +1,19 @@
-"""Reading one item's answer form (generated from its fields) back into the canonical JSON value.
+"""Reading an item's answer inputs (generated from its fields) back into the canonical JSON value.
 
-The form's inputs are named after the field keys (``f-<key>``, see the ``_field_*`` templates);
-this turns a POST into the shape ``answer_values.answer_data_clean`` validates. Attachment fields
-are not part of the item form: files are uploaded and removed by their own forms.
+The inputs are named after the field keys (``f-<key>``, see ``_field.html``); this turns a POST into
+the shape ``answer_values.answer_data_clean`` validates. Attachment fields are not among them: files
+are uploaded and removed by their own forms.
+
+On the reply page every item's inputs belong to one section form, so their names carry the item's
+prefix (``i<item pk>-f-<key>``, ``i<item pk>-base_version``, ``i<item pk>-_language``); the item's
+autosave posts the same prefixed names. API clients, the conflict forms and older pages post the bare
+names to the item URL: every reader here takes a ``prefix`` ("" for bare names).
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -19,18 +26,59 @@ from .models import Field, FieldType
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
 
-def answer_data_from_post(*, fields: list[Field], post: Any) -> tuple[dict[str, Any], dict[str, str]]:
+_ITEM_PREFIX = re.compile(r"^i(\d+)-")
+
+
+def item_prefix(item_pk: int) -> str:
+    """The prefix of one item's input names in a section form."""
+    return f"i{item_pk}-"
+
+
+def item_prefix_posted(post: Any, *, item_pk: int) -> str:
+    """The prefix the item's values were posted under: the item's own if its version came prefixed, else ""."""
+    prefix = item_prefix(item_pk)
+    return prefix if f"{prefix}base_version" in post else ""
+
+
+def posted_item_ids(post: Any) -> list[int]:
+    """The items a section form posted values for (every ``i<pk>-`` name), in the order first posted."""
+    seen: dict[int, None] = {}
+    for name in post:
+        match = _ITEM_PREFIX.match(name)
+        if match:
+            seen.setdefault(int(match.group(1)), None)
+    return list(seen)
+
+
+def posted_pairs(post: Any, *, prefix: str, exclude: set[str] | frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+    """The posted (bare name, value) pairs of one item, for forms that post them again (conflict resolution).
+
+    With a prefix, only that item's names count, stripped of it; without one, every name does.
+    """
+    pairs = []
+    for name, values in post.lists():
+        if prefix:
+            if not name.startswith(prefix):
+                continue
+            name = name[len(prefix) :]
+        if name in exclude:
+            continue
+        pairs.extend((name, value) for value in values)
+    return pairs
+
+
+def answer_data_from_post(*, fields: list[Field], post: Any, prefix: str = "") -> tuple[dict[str, Any], dict[str, str]]:
     """The answer value posted for ``fields``, and the errors found while reading it (by field key)."""
     data: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for fld in fields:
-        name = f"f-{fld.key}"
+        name = f"{prefix}f-{fld.key}"
         if fld.type == FieldType.ATTACHMENT:
             continue
         if fld.type == FieldType.MULTIPLE_CHOICE:
             data[fld.key] = [v for v in post.getlist(name) if v]
         elif fld.type == FieldType.RANKING:
-            value, error = _ranking_from_post(fld, post)
+            value, error = _ranking_from_post(fld, post, name)
             if error:
                 errors[fld.key] = error
             data[fld.key] = value
@@ -54,12 +102,12 @@ def answer_data_from_post(*, fields: list[Field], post: Any) -> tuple[dict[str, 
     return data, errors
 
 
-def _ranking_from_post(fld: Field, post: Any) -> tuple[list[str] | dict[str, int] | None, str]:
+def _ranking_from_post(fld: Field, post: Any, name: str) -> tuple[list[str] | dict[str, int] | None, str]:
     """The options in rank order; on error, the ranks as typed (``{option key: rank}``) to show them again."""
     options = list(fld.options.all())
     ranks: dict[str, int] = {}
     for option in options:
-        raw = (post.get(f"f-{fld.key}__rank__{option.key}") or "").strip()
+        raw = (post.get(f"{name}__rank__{option.key}") or "").strip()
         if raw:
             try:
                 ranks[option.key] = int(raw)
@@ -73,19 +121,55 @@ def _ranking_from_post(fld: Field, post: Any) -> tuple[list[str] | dict[str, int
     return sorted(ranks, key=ranks.__getitem__), ""
 
 
-def answer_language_from_post(post: Any, default: str) -> str:
+def answer_language_from_post(post: Any, default: str, prefix: str = "") -> str:
     """The language the answer is written in, as chosen next to the item (default: the UI language)."""
-    language = (post.get("_language") or "").strip()
+    language = (post.get(f"{prefix}_language") or "").strip()
     return language if language in LANGUAGE_CODES else default
 
 
-def base_version_from_post(post: Any) -> int | None:
+def base_version_from_post(post: Any, prefix: str = "") -> int | None:
     """The version the editor started from; None if absent or not a number."""
     try:
-        value = int(post.get("base_version", ""))
+        value = int(post.get(f"{prefix}base_version", ""))
     except (TypeError, ValueError):
         return None
     return value if value >= 0 else None
+
+
+def data_is_blank(data: dict[str, Any]) -> bool:
+    """Nothing typed: every value empty (text of spaces only counts as empty)."""
+    return all(
+        value is None or (isinstance(value, str) and not value.strip()) or value in ([], {}) for value in data.values()
+    )
+
+
+@dataclass
+class PostedItem:
+    """What a section form posted for one item: its value, the reading errors, language and base version."""
+
+    item: Any
+    data: dict[str, Any]
+    errors: dict[str, str]
+    language: str
+    base_version: int | None
+
+
+def section_from_post(*, items: list[Any], post: Any, default_language: str) -> list[PostedItem]:
+    """Each item's posted state, read under its own prefix (``items`` come with fields and options)."""
+    posted = []
+    for item in items:
+        prefix = item_prefix(item.pk)
+        data, errors = answer_data_from_post(fields=list(item.fields.all()), post=post, prefix=prefix)
+        posted.append(
+            PostedItem(
+                item=item,
+                data=data,
+                errors=errors,
+                language=answer_language_from_post(post, default_language, prefix),
+                base_version=base_version_from_post(post, prefix),
+            )
+        )
+    return posted
 
 
 class AttachmentUploadForm(forms.Form):

@@ -11,6 +11,8 @@ app_name = "consultation"
 urlpatterns = [
     path("consultations/", workspace.home, name="home"),
     path("consultations/<slug:slug>/", workspace.reply, name="reply"),
+    # The reply page's section form: every item of the page saved at once (``?theme=&page=`` name the page).
+    path("consultations/<slug:slug>/section/", workspace.section_save, name="section_save"),
     path("consultations/<slug:slug>/review/", workspace.review, name="review"),
     path("consultations/<slug:slug>/ready/", workspace.mark_ready, name="mark_ready"),
     path("consultations/<slug:slug>/submit/", workspace.submit, name="submit"),

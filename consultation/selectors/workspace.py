@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, Window
+from django.db.models import Count, F, Prefetch, Q, Value, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import DelegationMembership, DelegationRole
 
+from ..answer_values import LEGAL_REFERENCE_MAX_ROWS
 from ..models import (
     Answer,
     AnswerRevision,
@@ -38,8 +39,14 @@ from ..models import (
     TranslationStatus,
 )
 
-# Above this many items, the reply page shows one theme section at a time, in pages of this size.
-REPLY_PAGE_MAX_ITEMS = 80
+# The reply page is one section form. Above this many items, or above this many values its section form could
+# post, it shows one theme section at a time, in pages cut so that neither limit is passed. The budget stays under
+# Django's DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000), leaving room for the CSRF token.
+REPLY_PAGE_MAX_ITEMS = 100
+SECTION_FIELD_BUDGET = 900
+# What one item can post at most: its base version and language, then per field (see ``field_post_cost``).
+ITEM_CONTROL_INPUTS = 2
+LEGAL_REFERENCE_INPUTS_PER_ROW = 3  # instrument, provision, link
 LATEST_EDITS_PER_CONSULTATION = 5
 LEGAL_REFERENCE_BLANK_ROWS = 3
 
@@ -176,10 +183,11 @@ class FieldView:
     files: list[Attachment] = field(default_factory=list)
     rank_choices: list[int] = field(default_factory=list)
     error: str = ""
+    prefix: str = ""
 
     @property
     def input_name(self) -> str:
-        return f"f-{self.field.key}"
+        return f"{self.prefix}f-{self.field.key}"
 
     @property
     def type(self) -> str:
@@ -197,14 +205,28 @@ class ItemView:
     articles: list[Article]
     language: str
     missing_required: list[Field] = field(default_factory=list)
+    base_version: int | None = None
+    theirs: Answer | None = None
+    conflict_rows: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def version(self) -> int:
+        """The version the form is based on: the saved one, or the one a refused section save posted."""
+        if self.base_version is not None:
+            return self.base_version
         return self.answer.version if self.answer else 0
 
     @property
     def dom_id(self) -> str:
         return f"item-{self.item.pk}"
+
+    @property
+    def prefix(self) -> str:
+        return f"i{self.item.pk}-"
+
+    @property
+    def has_errors(self) -> bool:
+        return any(fv.error for fv in self.fields)
 
     @property
     def has_attachments(self) -> bool:
@@ -222,6 +244,7 @@ def _field_view(
         display=value_display(fld, value, attachments=attachments),
         label_marker=translation_marker(fld, "label"),
         error=errors.get(fld.key, ""),
+        prefix=f"i{item.pk}-",
     )
     if fld.type == FieldType.SINGLE_CHOICE:
         view.options = [{"option": o, "checked": value == o.key} for o in options]
@@ -258,8 +281,14 @@ def item_view(
     data: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
     language: str | None = None,
+    base_version: int | None = None,
+    theirs: Answer | None = None,
 ) -> ItemView:
-    """Build the view of one item; ``data``/``errors`` show what the person typed after a refused save."""
+    """Build the view of one item; ``data``/``errors`` show what the person typed after a refused save.
+
+    After a refused section save, ``base_version`` is the version the form goes on from and ``theirs`` the
+    newer answer a colleague saved meanwhile (shown beside the typed value).
+    """
     from ..answer_values import answer_data_missing
 
     fields = list(item.fields.all())
@@ -272,6 +301,9 @@ def item_view(
         articles=list(item.articles.all()),
         language=language or (answer.language if answer and answer.version else _ui_language()),
         missing_required=answer_data_missing(fields=fields, data=shown),
+        base_version=base_version,
+        theirs=theirs,
+        conflict_rows=conflict_view(item=item, mine=shown, theirs=theirs) if theirs is not None else [],
     )
 
 
@@ -329,6 +361,77 @@ def theme_sections(*, consultation: Consultation, response: Response) -> list[di
     return [{"theme": t, "item_count": t.item_count, "answered": answered.get(t.pk, 0)} for t in themes]
 
 
+# --- The section form's size and the reply page's pages ----------------------------------------
+
+
+def field_post_cost(fld: Field) -> int:
+    """The most values one field's inputs can post: one per text, number or single choice; one per option of a
+    multiple choice (ticked boxes) or a ranking (a rank each); three per legal reference row, up to the row cap;
+    none for attachments (they have forms of their own). ``fld`` comes with its options prefetched."""
+    if fld.type in (FieldType.MULTIPLE_CHOICE, FieldType.RANKING):
+        return len(fld.options.all())
+    if fld.type == FieldType.LEGAL_REFERENCES:
+        return LEGAL_REFERENCE_INPUTS_PER_ROW * LEGAL_REFERENCE_MAX_ROWS
+    if fld.type == FieldType.ATTACHMENT:
+        return 0
+    return 1
+
+
+def item_post_cost(item: Item) -> int:
+    """The most values one item's inputs can post in a section form (``field_post_cost`` of each field, plus the
+    base version and the language)."""
+    return ITEM_CONTROL_INPUTS + sum(field_post_cost(fld) for fld in item.fields.all())
+
+
+def _post_cost_annotation():
+    """``item_post_cost`` computed by the database for many items at once (one GROUP BY)."""
+    single = [FieldType.TEXT, FieldType.NUMBER, FieldType.SINGLE_CHOICE]
+    per_option = [FieldType.MULTIPLE_CHOICE, FieldType.RANKING]
+    return (
+        Value(ITEM_CONTROL_INPUTS)
+        + Count("fields", filter=Q(fields__type__in=single), distinct=True)
+        + Count("fields", filter=Q(fields__type=FieldType.LEGAL_REFERENCES), distinct=True)
+        * Value(LEGAL_REFERENCE_INPUTS_PER_ROW * LEGAL_REFERENCE_MAX_ROWS)
+        + Count("fields__options", filter=Q(fields__type__in=per_option), distinct=True)
+    )
+
+
+def item_post_costs(*, consultation_id: int) -> list[tuple[int, int, int]]:
+    """``(item pk, theme pk, post cost)`` of every item of the consultation, in page order (one query)."""
+    return list(
+        Item.objects.filter(consultation_id=consultation_id)
+        .annotate(post_cost=_post_cost_annotation())
+        .order_by("theme__order", "theme__code", "order", "code")
+        .values_list("pk", "theme_id", "post_cost")
+    )
+
+
+def section_pages(costs: list[tuple[int, int]]) -> list[list[int]]:
+    """Cut ``(item pk, post cost)`` pairs, in order, into pages of at most ``REPLY_PAGE_MAX_ITEMS`` items whose
+    costs add up to at most ``SECTION_FIELD_BUDGET``; an item above the budget on its own gets a page to itself."""
+    pages: list[list[int]] = []
+    used = 0
+    for pk, cost in costs:
+        if not pages or len(pages[-1]) >= REPLY_PAGE_MAX_ITEMS or used + cost > SECTION_FIELD_BUDGET:
+            pages.append([])
+            used = 0
+        pages[-1].append(pk)
+        used += cost
+    return pages or [[]]
+
+
+@dataclass
+class PostedState:
+    """What a refused section save posted for one item, to show it again: the typed value, the errors (by field
+    key), the language, the version the form goes on from and, after a conflict, the colleague's newer answer."""
+
+    data: dict[str, Any]
+    errors: dict[str, str] = field(default_factory=dict)
+    language: str | None = None
+    base_version: int | None = None
+    theirs: Answer | None = None
+
+
 @dataclass
 class ReplyPage:
     consultation: Consultation
@@ -341,35 +444,64 @@ class ReplyPage:
     page_count: int
     item_total: int
     answered_total: int
+    post_cost: int = 0
+
+    @property
+    def item_count(self) -> int:
+        return sum(len(group["items"]) for group in self.groups)
 
 
-def reply_page(*, consultation: Consultation, response: Response, theme_code: str = "", page: int = 1) -> ReplyPage:
-    """Items grouped by theme with their answers; one theme section at a time for large consultations."""
+def reply_page(
+    *,
+    consultation: Consultation,
+    response: Response,
+    theme_code: str = "",
+    page: int = 1,
+    posted: dict[int, PostedState] | None = None,
+) -> ReplyPage:
+    """Items grouped by theme with their answers; one theme section at a time, in pages, for large consultations.
+
+    The page is one section form: its pages are cut (``section_pages``) so that the form can never post more
+    than ``SECTION_FIELD_BUDGET`` values nor hold more than ``REPLY_PAGE_MAX_ITEMS`` items. ``posted`` (item pk
+    to ``PostedState``) shows again what a refused section save posted. A fixed number of queries.
+    """
     sections = theme_sections(consultation=consultation, response=response)
     item_total = sum(s["item_count"] for s in sections)
-    paginated = item_total > REPLY_PAGE_MAX_ITEMS
-    items_qs = _items_queryset(consultation.pk)
+    costs = item_post_costs(consultation_id=consultation.pk)
+    paginated = item_total > REPLY_PAGE_MAX_ITEMS or sum(cost for _pk, _theme, cost in costs) > SECTION_FIELD_BUDGET
     current_theme = None
-    page_count = 1
+    pages = [[pk for pk, _theme, _cost in costs]]
     if theme_code or paginated:
         current = next((s for s in sections if s["theme"].code == theme_code), sections[0] if sections else None)
         if current is not None:
             current_theme = current["theme"]
-            items_qs = items_qs.filter(theme=current_theme)
-            page_count = max(1, -(-current["item_count"] // REPLY_PAGE_MAX_ITEMS))
-    page = min(max(page, 1), page_count)
-    if current_theme is not None:
-        start = (page - 1) * REPLY_PAGE_MAX_ITEMS
-        items_qs = items_qs[start : start + REPLY_PAGE_MAX_ITEMS]
-    items = list(items_qs)
-    page_item_ids = [item.pk for item in items] if current_theme is not None else None
+            pages = section_pages([(pk, cost) for pk, theme, cost in costs if theme == current_theme.pk])
+    page = min(max(page, 1), len(pages))
+    page_item_ids = pages[page - 1]
+    cost_of = {pk: cost for pk, _theme, cost in costs}
+    items = list(_items_queryset(consultation.pk).filter(pk__in=page_item_ids)) if page_item_ids else []
     answers = _answers_by_item(response, page_item_ids)
     attachments = _attachments_by_id(response, page_item_ids)
+    posted = posted or {}
     groups: list[dict[str, Any]] = []
     for item in items:
         if not groups or groups[-1]["theme"].pk != item.theme_id:
             groups.append({"theme": item.theme, "items": []})
-        groups[-1]["items"].append(item_view(item=item, answer=answers.get(item.pk), attachments=attachments))
+        state = posted.get(item.pk)
+        if state is None:
+            view = item_view(item=item, answer=answers.get(item.pk), attachments=attachments)
+        else:
+            view = item_view(
+                item=item,
+                answer=answers.get(item.pk),
+                attachments=attachments,
+                data=state.data,
+                errors=state.errors,
+                language=state.language,
+                base_version=state.base_version,
+                theirs=state.theirs,
+            )
+        groups[-1]["items"].append(view)
     return ReplyPage(
         consultation=consultation,
         response=response,
@@ -378,10 +510,34 @@ def reply_page(*, consultation: Consultation, response: Response, theme_code: st
         current_theme=current_theme,
         paginated=paginated or bool(theme_code),
         page=page,
-        page_count=page_count,
+        page_count=len(pages),
         item_total=item_total,
         answered_total=sum(s["answered"] for s in sections),
+        post_cost=sum(cost_of.get(pk, 0) for pk in page_item_ids),
     )
+
+
+def section_items(*, consultation: Consultation, item_ids: list[int]) -> list[Item]:
+    """The consultation's items among ``item_ids``, with their fields and options, in page order (three queries).
+
+    Ids of other consultations' items, or of no item, are simply absent from the result."""
+    if not item_ids:
+        return []
+    return list(
+        Item.objects.filter(consultation_id=consultation.pk, pk__in=item_ids)
+        .prefetch_related(
+            Prefetch("fields", queryset=Field.objects.order_by("order", "id")),
+            Prefetch("fields__options", queryset=Option.objects.order_by("order", "id")),
+        )
+        .order_by("theme__order", "theme__code", "order", "code")
+    )
+
+
+def attachment_values(*, response: Response, item_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The saved values of the given items' answers (item pk to data), to carry their documents over (one query)."""
+    if response.pk is None or not item_ids:
+        return {}
+    return dict(Answer.objects.filter(response=response, item_id__in=item_ids).values_list("item_id", "data"))
 
 
 def item_for_reply(*, consultation: Consultation, code: str) -> Item | None:

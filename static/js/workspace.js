@@ -1,11 +1,17 @@
 /* Delegation workspace: autosave feedback, ranking without a mouse, legal reference rows, print.
-   The pages work without it (numbered selects, blank rows, a Save button). No inline scripts (CSP). */
+   The pages work without it (numbered selects, blank rows, the page's section form and its Save buttons).
+   Each item's inputs belong to the page's section form (form="section-form"); the item block itself (a div,
+   [data-autosave]) posts only its own inputs to the item URL (hx-include="this"). No inline scripts (CSP). */
 (function () {
   "use strict";
 
-  function statusOf(form) {
-    var body = form.closest(".item__body");
+  function statusOf(block) {
+    var body = block.closest(".item__body");
     return body ? body.querySelector(".save-status") : null;
+  }
+
+  function autosaveBlock(elt) {
+    return elt && elt.closest ? elt.closest("[data-autosave]") : null;
   }
 
   function say(el, text) {
@@ -24,9 +30,8 @@
   });
 
   function saveFailed(event) {
-    var elt = event.detail.elt;
-    var form = elt && elt.closest ? elt.closest("form") : null;
-    var status = form ? statusOf(form) : null;
+    var block = autosaveBlock(event.detail.elt);
+    var status = block ? statusOf(block) : null;
     if (!status) { return; }
     var span = document.createElement("span");
     span.className = "save-status--error";
@@ -38,30 +43,72 @@
   document.addEventListener("htmx:responseError", saveFailed);
   document.addEventListener("htmx:sendError", saveFailed);
 
-  function conflictSlot(form) {
-    return document.getElementById("conflict-" + form.getAttribute("data-item"));
+  function conflictSlot(block) {
+    return document.getElementById("conflict-" + block.getAttribute("data-item"));
   }
 
+  function isAutosave(elt) {
+    return elt && elt.matches && elt.matches("[data-autosave]");
+  }
+
+  /* Once the page's section form is being sent, autosave stops: the section form carries every value, and a
+     late autosave would only move a version under it. */
+  var sectionSending = false;
+
   /* While a conflict is shown, autosave pauses (a blur would only raise it again) until the person
-     chooses: keep mine, take theirs or merge by hand. */
+     chooses: keep mine, take theirs or merge by hand (or, after a refused "Save all", saves the page again). */
   document.addEventListener("htmx:beforeRequest", function (event) {
-    var form = event.detail.elt;
-    if (!form || !form.matches || !form.matches("form[data-autosave]")) { return; }
-    var slot = conflictSlot(form);
-    if (slot && slot.children.length) {
+    var block = event.detail.elt;
+    if (!isAutosave(block)) { return; }
+    var slot = conflictSlot(block);
+    if (sectionSending || (slot && slot.children.length)) {
       event.preventDefault();
       return;
     }
-    var status = statusOf(form);
+    var status = statusOf(block);
     if (status && !status.querySelector("[role=alert]")) {
       status.setAttribute("aria-busy", "true");
     }
+    block.setAttribute("data-saving", "true");
   });
   document.addEventListener("htmx:afterRequest", function (event) {
-    var form = event.detail.elt;
-    if (!form || !form.matches || !form.matches("form[data-autosave]")) { return; }
-    var status = statusOf(form);
+    var block = event.detail.elt;
+    if (!isAutosave(block)) { return; }
+    var status = statusOf(block);
     if (status) { status.removeAttribute("aria-busy"); }
+    block.removeAttribute("data-saving");
+    if (sectionSending) { sendSectionWhenIdle(); }
+  });
+
+  /* "Save all answers on this page": if autosaves are still on their way, send the section form once they
+     have answered, so that it carries the versions they saved (else it would conflict with them). */
+  var pendingSection = null;
+  function sendSectionWhenIdle() {
+    if (!pendingSection || document.querySelector("[data-autosave][data-saving]")) { return; }
+    var pending = pendingSection;
+    pendingSection = null;
+    pending.form.dataset.sending = "1";
+    if (pending.form.requestSubmit) {
+      pending.form.requestSubmit(pending.submitter || undefined);
+    } else {
+      pending.form.submit();
+    }
+  }
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("#section-form")) { return; }
+    sectionSending = true;
+    if (form.dataset.sending) { return; }
+    if (document.querySelector("[data-autosave][data-saving]")) {
+      event.preventDefault();
+      pendingSection = { form: form, submitter: event.submitter };
+    }
+  });
+  window.addEventListener("pageshow", function () {
+    sectionSending = false;
+    pendingSection = null;
+    var form = document.getElementById("section-form");
+    if (form) { delete form.dataset.sending; }
   });
 
   /* Mark fields with a message as invalid, so assistive technology announces them. */
@@ -80,18 +127,18 @@
   document.addEventListener("submit", function (event) {
     var keep = event.target;
     if (!keep.matches || !keep.matches("form[data-keep-mine]") || !window.htmx) { return; }
-    var main = document.getElementById(keep.getAttribute("data-form"));
-    if (!main) { return; }
+    var block = document.getElementById(keep.getAttribute("data-form"));
+    if (!block) { return; }
     event.preventDefault();
-    main.querySelector("input[name=base_version]").value = keep.getAttribute("data-version");
-    var slot = conflictSlot(main);
+    document.getElementById("base-" + block.getAttribute("data-item")).value = keep.getAttribute("data-version");
+    var slot = conflictSlot(block);
     if (slot) { slot.replaceChildren(); }
-    window.htmx.trigger(main, "submit");
+    window.htmx.trigger(block, "save");
   });
 
   function changed(el) {
-    var form = el.closest("form");
-    if (form) { form.dispatchEvent(new Event("change", { bubbles: true })); }
+    var block = autosaveBlock(el);
+    if (block) { block.dispatchEvent(new Event("change", { bubbles: true })); }
   }
 
   /* Ranking: an ordered list with Move up / Move down buttons; the hidden selects carry the ranks. */
@@ -179,10 +226,18 @@
     blanks.forEach(function (row, index) {
       if (index > 0 || filled > 0) { row.remove(); }
     });
+    /* The server accepts at most this many rows, and the page's section form is sized for it. */
+    var maxRows = parseInt(fieldset.getAttribute("data-max-rows"), 10) || Infinity;
+    var addButton = fieldset.querySelector("[data-add-row]");
+    function updateAddButton() {
+      if (addButton) { addButton.disabled = tbody.querySelectorAll("tr").length >= maxRows; }
+    }
+    updateAddButton();
     fieldset.addEventListener("click", function (event) {
       var button = event.target.closest("button");
       if (!button || !fieldset.contains(button)) { return; }
       if (button.hasAttribute("data-add-row")) {
+        if (tbody.querySelectorAll("tr").length >= maxRows) { return; }
         var template = tbody.querySelector("tr");
         var row;
         if (template) {
@@ -200,6 +255,7 @@
         });
         tbody.appendChild(row);
         row.querySelector("input").focus();
+        updateAddButton();
       } else if (button.hasAttribute("data-remove-row")) {
         var current = button.closest("tr");
         var next = current.nextElementSibling || current.previousElementSibling;
@@ -208,6 +264,7 @@
         } else {
           current.remove();
         }
+        updateAddButton();
         var focusTarget = next ? next.querySelector("input") : fieldset.querySelector("[data-add-row]");
         if (focusTarget) { focusTarget.focus(); }
         changed(fieldset);

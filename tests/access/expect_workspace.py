@@ -85,6 +85,20 @@ EXPECTATIONS = {
     },
     "consultation:reply": {"kwargs": _slug, "get": OWN_REPLY_READ, "post": METHOD_NOT_ALLOWED},
     "consultation:review": {"kwargs": _slug, "get": OWN_REPLY_READ, "post": METHOD_NOT_ALLOWED},
+    # The reply page's section form. An empty body names no item: 400 for A (the page again, with the reason);
+    # B's reply is submitted: 423 (locked).
+    "consultation:section_save": {
+        "kwargs": _slug,
+        "get": METHOD_NOT_ALLOWED,
+        "post": {
+            "anonymous": ANON_LOGIN,
+            "member_a": 400,
+            "head_a": 400,
+            "member_b": 423,
+            "head_b": 423,
+            **NO_DELEGATION,
+        },
+    },
     "consultation:mark_ready": {
         "kwargs": _slug,
         "get": METHOD_NOT_ALLOWED,
