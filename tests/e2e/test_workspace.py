@@ -139,7 +139,8 @@ def test_the_head_of_delegation_submits_and_the_reply_is_locked(page, live_serve
     assert Response.objects.get(pk=reply.pk).status == "submitted"
     page.goto(f"{live_server.url}/consultations/{world.consultation.slug}/")
     assert "Editing is locked." in page.locator("main").inner_text()
-    assert page.locator("form[hx-post]").count() == 0
+    assert page.locator("[hx-post]").count() == 0
+    assert page.locator("#section-form").count() == 0
 
 
 @pytest.mark.django_db(transaction=True)
@@ -192,5 +193,135 @@ def test_legal_references_rows_are_added_and_removed_and_saved(page, live_server
     assert "Saved at" in item.locator(".save-status").inner_text()
     page.reload()
     item = item_article(page, "GENAI-01")
-    instruments = item.locator("input[name='f-legal_references__instrument']")
+    instruments = item.locator("input[name$='-f-legal_references__instrument']")
     assert [instruments.nth(i).input_value() for i in range(instruments.count())] == ["Code pénal", "Loi n° 2024-449"]
+
+
+def answers_of(party):
+    return {a.item.code: a for a in Answer.objects.filter(response__party=party).select_related("item")}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_typing_in_two_items_and_saving_the_page_saves_both(page, live_server, world, background_paper):
+    """Typed in two items, then "Save all" at once: leaving each field autosaves it, and the page waits for those
+    autosaves before sending the section form, so it carries their versions (no conflict with oneself)."""
+    login(page, live_server, "member.a@fr.example", PASSWORD)
+    page.goto(f"{live_server.url}/consultations/{SLUG}/")
+    item_article(page, "GENAI-02").locator("textarea").first.fill("Sentencing guidelines of 2023.")
+    item_article(page, "GENAI-04").locator("textarea").first.fill("The Online Safety Act covers it.")
+    page.get_by_role("button", name="Save all answers on this page").first.click()
+    page.locator(".messages").wait_for()
+    assert re.search(r"\d answers? saved\.|Nothing to save", page.locator(".messages").inner_text())
+    assert page.locator("#section-notice").count() == 0
+    page.reload()
+    assert item_article(page, "GENAI-02").locator("textarea").first.input_value() == "Sentencing guidelines of 2023."
+    assert item_article(page, "GENAI-04").locator("textarea").first.input_value() == "The Online Safety Act covers it."
+    answers = answers_of(world.party_a)
+    assert sorted(answers) == ["GENAI-02", "GENAI-04"]
+    assert answers["GENAI-02"].data["explanation"] == "Sentencing guidelines of 2023."
+    assert answers["GENAI-04"].data["explanation"] == "The Online Safety Act covers it."
+    assert {a.version for a in answers.values()} == {1}  # one save each, whichever way it went
+
+
+@pytest.mark.django_db(transaction=True)
+def test_when_autosave_cannot_reach_the_server_save_all_saves_both_items(page, live_server, world, background_paper):
+    login(page, live_server, "member.a@fr.example", PASSWORD)
+    page.goto(f"{live_server.url}/consultations/{SLUG}/")
+    page.route("**/items/**", lambda route: route.abort())  # the item autosaves fail; the page's form does not
+    first, second = item_article(page, "GENAI-02"), item_article(page, "GENAI-04")
+    first.locator("textarea").first.fill("Sentencing guidelines of 2023.")
+    second.locator("textarea").first.fill("The Online Safety Act covers it.")
+    first.locator(".save-status [role=alert]").wait_for()
+    assert "Not saved" in first.locator(".save-status").inner_text()
+    page.get_by_role("button", name="Save all answers on this page").last.click()
+    page.locator(".messages").wait_for()
+    assert "2 answers saved." in page.locator(".messages").inner_text()
+    page.unroute("**/items/**")
+    page.reload()
+    assert item_article(page, "GENAI-02").locator("textarea").first.input_value() == "Sentencing guidelines of 2023."
+    assert item_article(page, "GENAI-04").locator("textarea").first.input_value() == "The Online Safety Act covers it."
+    answers = answers_of(world.party_a)
+    assert {code: (a.version, a.data) for code, a in answers.items()} == {
+        "GENAI-02": (1, {"explanation": "Sentencing guidelines of 2023."}),
+        "GENAI-04": (1, {"explanation": "The Online Safety Act covers it."}),
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_javascript_the_page_is_saved_by_its_section_form(browser, live_server, world, background_paper):
+    context = browser.new_context(java_script_enabled=False, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    login(page, live_server, "member.a@fr.example", PASSWORD)
+    page.goto(f"{live_server.url}/consultations/{SLUG}/")
+    choice = item_article(page, "GENAI-02")
+    choice.get_by_label("Yes", exact=True).first.check()
+    choice.locator("textarea").first.fill("Criminal Code, art. 227-23.")
+    ranking = item_article(page, "GENAI-01")
+    selects = ranking.locator(".ws-ranking__select")  # numbered selects without JavaScript
+    for index in range(selects.count()):
+        selects.nth(index).select_option(str(index + 1))
+    # The item's own "Save" button sends the whole page's form.
+    choice.get_by_role("button", name="Save").click()
+    page.wait_for_url(re.compile(r"/consultations/"))
+    assert "2 answers saved." in page.locator(".messages").inner_text()
+    assert Answer.objects.get(item__code="GENAI-02", response__party=world.party_a).data == {
+        "position": "yes",
+        "explanation": "Criminal Code, art. 227-23.",
+    }
+    assert Answer.objects.get(item__code="GENAI-01", response__party=world.party_a).data == {
+        "impact_ranking": ["offline", "solicitation", "misused_csgsiv", "ai_generated"]
+    }
+    # A bad value: the page comes back with the message at the field and nothing lost or saved.
+    item_article(page, "GENAI-03").locator("textarea").first.fill("Kept while the number is corrected.")
+    ranking = item_article(page, "GENAI-01")
+    ranking.locator(".ws-ranking__select").nth(0).select_option("2")
+    page.get_by_role("button", name="Save all answers on this page").last.click()
+    page.wait_for_load_state()
+    assert "Nothing was saved: 1 field needs correcting" in page.locator("#section-notice").inner_text()
+    assert "Give each option a different rank" in item_article(page, "GENAI-01").inner_text()
+    assert (
+        item_article(page, "GENAI-03").locator("textarea").first.input_value() == "Kept while the number is corrected."
+    )
+    assert not Answer.objects.filter(item__code="GENAI-03").exists()
+    context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_saved_over_a_colleagues_newer_answer_shows_it_and_saves_nothing(
+    page, live_server, world, background_paper
+):
+    login(page, live_server, "member.a@fr.example", PASSWORD)
+    page.goto(f"{live_server.url}/consultations/{SLUG}/")
+    reply = response_get_or_create(consultation=background_paper, party=world.party_a)
+    genai_02 = background_paper.items.get(code="GENAI-02")
+    answer_save(response=reply, item=genai_02, data={"explanation": "Theirs."}, base_version=0, user=world.head_a)
+    page.route("**/items/**", lambda route: route.abort())  # autosave would meet the conflict first
+    item_article(page, "GENAI-02").locator("textarea").first.fill("Mine.")
+    item_article(page, "GENAI-04").locator("textarea").first.fill("Also mine.")
+    page.get_by_role("button", name="Save all answers on this page").first.click()
+    page.locator("#section-notice").wait_for()
+    page.unroute("**/items/**")
+    notice = page.locator("#section-notice").inner_text()
+    assert "Nothing was saved: 1 answer on this page was saved by someone else" in notice
+    conflict = item_article(page, "GENAI-02").locator(".ws-conflict")
+    assert world.head_a.display_name in conflict.inner_text()
+    assert "Theirs." in conflict.inner_text()
+    assert item_article(page, "GENAI-02").locator("textarea").first.input_value() == "Mine."
+    assert item_article(page, "GENAI-04").locator("textarea").first.input_value() == "Also mine."
+    assert not Answer.objects.filter(item__code="GENAI-04").exists()
+    violations = Axe().run(page).response["violations"]
+    assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == []
+    # Take theirs for GENAI-02 (only that item changes), then save the page: GENAI-04 is saved, GENAI-02 kept.
+    item_article(page, "GENAI-02").get_by_role("link", name="Take theirs").click()
+    item_article(page, "GENAI-02").locator(".ws-conflict").wait_for(state="detached")
+    assert item_article(page, "GENAI-02").locator("textarea").first.input_value() == "Theirs."
+    assert item_article(page, "GENAI-04").locator("textarea").first.input_value() == "Also mine."
+    page.get_by_role("button", name="Save all answers on this page").first.click()
+    page.locator(".messages").wait_for()
+    assert "1 answer saved." in page.locator(".messages").inner_text()
+    answers = answers_of(world.party_a)
+    assert {code: (a.version, a.data) for code, a in answers.items()} == {
+        "GENAI-02": (1, {"explanation": "Theirs."}),
+        "GENAI-04": (1, {"explanation": "Also mine."}),
+    }
