@@ -272,6 +272,7 @@ def answer_save(
     answer.save()
     _write_typed_rows(saved=[(answer, fields, clean)], existing=[] if created else [answer.pk])
     _revision(answer=answer, source=source, note=note).save()
+    # Keep in every answer write (here and in the section save): the state of play's cache fingerprint reads it.
     Response.objects.filter(pk=response.pk).update(last_activity_at=now, last_activity_by=answer.updated_by)
     return answer
 
