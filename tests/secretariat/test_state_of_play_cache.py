@@ -207,6 +207,27 @@ def test_a_cached_render_costs_a_constant_number_of_queries_fewer_than_a_countin
             secretariat_client.get(_url(world.consultation, query))
 
 
+def test_the_matrix_is_rendered_once_per_content(secretariat_client, world, play, monkeypatch):
+    from consultation.views import secretariat as views
+
+    rendered = []
+
+    def render_to_string(name, context):
+        rendered.append(name)
+        return real(name, context)
+
+    real = views.render_to_string
+    monkeypatch.setattr(views, "render_to_string", render_to_string)
+    for _ in range(3):
+        _get(secretariat_client, world.consultation)
+    assert rendered == ["secretariat/_state_of_play_matrix.html"]
+
+    response_reopen(response=play.fr, user=world.secretariat, reason="Please add the 2025 statistics.")
+    _get(secretariat_client, world.consultation)
+    _get(secretariat_client, world.consultation, "?sort=-progress")
+    assert len(rendered) == 3  # the reopened reply, then another order of the rows
+
+
 def test_two_consultations_never_share_cached_figures(world, play):
     other = f.ConsultationFactory(slug="other-round")
     genai_theme, robot_theme = (item.theme for item in world.items)
