@@ -67,6 +67,17 @@ def posted_pairs(post: Any, *, prefix: str, exclude: set[str] | frozenset[str] =
     return pairs
 
 
+def item_fields(item: Any) -> list[Field]:
+    """The item's fields: the list ``selectors.workspace.section_items`` attached, else the related ones."""
+    fields = getattr(item, "field_list", None)
+    return list(item.fields.all()) if fields is None else fields
+
+
+def _options(fld: Field) -> list[Any]:
+    options = getattr(fld, "option_list", None)
+    return list(fld.options.all()) if options is None else options
+
+
 def answer_data_from_post(*, fields: list[Field], post: Any, prefix: str = "") -> tuple[dict[str, Any], dict[str, str]]:
     """The answer value posted for ``fields``, and the errors found while reading it (by field key)."""
     data: dict[str, Any] = {}
@@ -104,7 +115,7 @@ def answer_data_from_post(*, fields: list[Field], post: Any, prefix: str = "") -
 
 def _ranking_from_post(fld: Field, post: Any, name: str) -> tuple[list[str] | dict[str, int] | None, str]:
     """The options in rank order; on error, the ranks as typed (``{option key: rank}``) to show them again."""
-    options = list(fld.options.all())
+    options = _options(fld)
     ranks: dict[str, int] = {}
     for option in options:
         raw = (post.get(f"{name}__rank__{option.key}") or "").strip()
@@ -155,11 +166,11 @@ class PostedItem:
 
 
 def section_from_post(*, items: list[Any], post: Any, default_language: str) -> list[PostedItem]:
-    """Each item's posted state, read under its own prefix (``items`` come with fields and options)."""
+    """Each item's posted state, read under its own prefix (``items`` come with their fields and options)."""
     posted = []
     for item in items:
         prefix = item_prefix(item.pk)
-        data, errors = answer_data_from_post(fields=list(item.fields.all()), post=post, prefix=prefix)
+        data, errors = answer_data_from_post(fields=item_fields(item), post=post, prefix=prefix)
         posted.append(
             PostedItem(
                 item=item,

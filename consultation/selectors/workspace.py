@@ -396,11 +396,14 @@ def _post_cost_annotation():
     )
 
 
-def item_post_costs(*, consultation_id: int) -> list[tuple[int, int, int]]:
-    """``(item pk, theme pk, post cost)`` of every item of the consultation, in page order (one query)."""
+def item_post_costs(*, consultation_id: int, theme_id: int | None = None) -> list[tuple[int, int, int]]:
+    """``(item pk, theme pk, post cost)`` of every item of the consultation (or of one of its themes), in page
+    order (one query)."""
+    items = Item.objects.filter(consultation_id=consultation_id)
+    if theme_id is not None:
+        items = items.filter(theme_id=theme_id)
     return list(
-        Item.objects.filter(consultation_id=consultation_id)
-        .annotate(post_cost=_post_cost_annotation())
+        items.annotate(post_cost=_post_cost_annotation())
         .order_by("theme__order", "theme__code", "order", "code")
         .values_list("pk", "theme_id", "post_cost")
     )
@@ -467,15 +470,18 @@ def reply_page(
     """
     sections = theme_sections(consultation=consultation, response=response)
     item_total = sum(s["item_count"] for s in sections)
-    costs = item_post_costs(consultation_id=consultation.pk)
-    paginated = item_total > REPLY_PAGE_MAX_ITEMS or sum(cost for _pk, _theme, cost in costs) > SECTION_FIELD_BUDGET
+    current = next((s for s in sections if s["theme"].code == theme_code), sections[0] if sections else None)
+    if item_total > REPLY_PAGE_MAX_ITEMS:  # one theme at a time whatever the costs: read only that theme's
+        paginated = True
+        costs = item_post_costs(consultation_id=consultation.pk, theme_id=current["theme"].pk)
+    else:
+        costs = item_post_costs(consultation_id=consultation.pk)
+        paginated = sum(cost for _pk, _theme, cost in costs) > SECTION_FIELD_BUDGET
     current_theme = None
     pages = [[pk for pk, _theme, _cost in costs]]
-    if theme_code or paginated:
-        current = next((s for s in sections if s["theme"].code == theme_code), sections[0] if sections else None)
-        if current is not None:
-            current_theme = current["theme"]
-            pages = section_pages([(pk, cost) for pk, theme, cost in costs if theme == current_theme.pk])
+    if (theme_code or paginated) and current is not None:
+        current_theme = current["theme"]
+        pages = section_pages([(pk, cost) for pk, theme, cost in costs if theme == current_theme.pk])
     page = min(max(page, 1), len(pages))
     page_item_ids = pages[page - 1]
     cost_of = {pk: cost for pk, _theme, cost in costs}
@@ -518,16 +524,16 @@ def reply_page(
 
 
 def section_items(*, consultation: Consultation, item_ids: list[int]) -> list[Item]:
-    """The consultation's items among ``item_ids``, with their fields and options, in page order (three queries).
-
-    Ids of other consultations' items, or of no item, are simply absent from the result."""
+    """The consultation's items among ``item_ids``, in page order, each with ``field_list`` (its fields in order,
+    each with ``option_list``): three queries. Plain lists rather than prefetched managers: a page of 100 items
+    reads in half the time. Ids of other consultations' items, or of no item, are simply absent from the result."""
     if not item_ids:
         return []
     return list(
         Item.objects.filter(consultation_id=consultation.pk, pk__in=item_ids)
         .prefetch_related(
-            Prefetch("fields", queryset=Field.objects.order_by("order", "id")),
-            Prefetch("fields__options", queryset=Option.objects.order_by("order", "id")),
+            Prefetch("fields", queryset=Field.objects.order_by("order", "id"), to_attr="field_list"),
+            Prefetch("field_list__options", queryset=Option.objects.order_by("order", "id"), to_attr="option_list"),
         )
         .order_by("theme__order", "theme__code", "order", "code")
     )

@@ -39,6 +39,7 @@ from ..forms import (
     answer_language_from_post,
     base_version_from_post,
     data_is_blank,
+    item_fields,
     item_prefix_posted,
     posted_item_ids,
     posted_pairs,
@@ -61,7 +62,6 @@ from ..services.attachments import AttachmentRefused, attachment_add, attachment
 from ..services.responses import InvalidTransition, SubmissionIncomplete, response_mark_ready, response_submit
 
 CONTROL_FIELDS = frozenset({"csrfmiddlewaretoken", "base_version", "_resolve"})
-SECTION_FORM_ID = "section-form"
 
 
 def workspace_login_required(view):
@@ -157,7 +157,6 @@ def _reply_context(request: HttpRequest, consultation: Consultation, response: R
         "can_edit": access.can_edit_response(request.user, response),
         "ui_language": _ui_language(),
         "attachment_limit": settings.ATTACHMENT_MAX_BYTES,
-        "section_form": SECTION_FORM_ID,
         "legal_reference_max_rows": LEGAL_REFERENCE_MAX_ROWS,
         "section_url": section_url,
         **_lock_context(response),
@@ -186,7 +185,6 @@ def _item_context(request: HttpRequest, consultation: Consultation, response: Re
         "can_edit": access.can_edit_response(request.user, response),
         "ui_language": _ui_language(),
         "attachment_limit": settings.ATTACHMENT_MAX_BYTES,
-        "section_form": SECTION_FORM_ID,
         "legal_reference_max_rows": LEGAL_REFERENCE_MAX_ROWS,
     }
 
@@ -322,7 +320,7 @@ def _section_changes(response: Response, posted: list[PostedItem]) -> dict[str, 
     not in the form (they have their own forms): the saved list is carried over, as the item autosave does; if a
     document is added meanwhile, the version moves and the save is refused as a conflict.
     """
-    with_documents = [p.item.pk for p in posted if any(f.type == FieldType.ATTACHMENT for f in p.item.fields.all())]
+    with_documents = [p.item.pk for p in posted if any(f.type == FieldType.ATTACHMENT for f in item_fields(p.item))]
     saved_values = selectors.attachment_values(response=response, item_ids=with_documents)
     groups: dict[str, list[SectionChange]] = {}
     for p in posted:
@@ -330,7 +328,7 @@ def _section_changes(response: Response, posted: list[PostedItem]) -> dict[str, 
             continue
         data = p.data
         current = saved_values.get(p.item.pk) or {}
-        keys = [f.key for f in p.item.fields.all() if f.type == FieldType.ATTACHMENT and f.key in current]
+        keys = [f.key for f in item_fields(p.item) if f.type == FieldType.ATTACHMENT and f.key in current]
         if keys:
             data = {**data, **{key: current[key] for key in keys}}
         groups.setdefault(p.language, []).append(SectionChange(item=p.item, data=data, base_version=p.base_version))
