@@ -3,11 +3,13 @@
 Measures, beside the two ceilings (a minimal Django view and an authenticated view doing one query, served by
 the same gunicorn with the platform's whole middleware stack):
 - autosave of one answer (``POST /consultations/<slug>/items/<code>/`` as htmx does it), p95 at 16 connections;
-- the reply page of one theme section (the page shows at most 80 items: the largest page the platform renders),
-  p95 at 1 and 16 connections, and its query count for pages of 80 and of 7 items;
+- the reply page of one theme section (a full page of 100 items: the most the platform shows at once), p95 at 1
+  and 16 connections, and its query count for a full page (100 items) and a short one (the theme's last page);
 - the Secretariat's state of play, requests per second at 16 connections;
-- saving a whole 1,000-item reply item by item (the platform saves per item; there is no section form), on one
-  connection and on 16.
+- saving a whole 1,000-item reply item by item (1,000 autosaves), on one connection and on 16;
+- saving the same reply by sections: one POST of each reply page's section form (``POST
+  /consultations/<slug>/section/?theme=..&page=..``, as the browser sends "Save all answers on this page"), on
+  one connection, with and without the GET of the page each POST redirects to.
 
 Usage (see docs/benchmarks.md, "Load and speed"):
 
@@ -244,8 +246,69 @@ def save_whole_reply(port: int, session: str, codes: list[str], *, connections: 
     return time.monotonic() - start, statuses
 
 
+def section_pages(slug: str) -> list[tuple[str, int, list[int]]]:
+    """Every reply page of the consultation, ``(theme code, page, item pks)``, cut exactly as the reply page cuts
+    them (``consultation.selectors.workspace.section_pages``)."""
+    from consultation.models import Consultation, Theme
+    from consultation.selectors.workspace import item_post_costs, section_pages
+
+    consultation = Consultation.objects.get(slug=slug)
+    costs = item_post_costs(consultation_id=consultation.pk)
+    themes = Theme.objects.filter(pk__in={theme for _pk, theme, _cost in costs}).order_by("order", "code")
+    pages = []
+    for theme in themes:
+        cut = section_pages([(pk, cost) for pk, theme_id, cost in costs if theme_id == theme.pk])
+        pages.extend((theme.code, number, ids) for number, ids in enumerate(cut, start=1))
+    return pages
+
+
+def section_body(item_ids: list[int]) -> str:
+    """What the page's section form posts for these items (never answered: version 0), with every answer set."""
+    pairs = [("csrfmiddlewaretoken", CSRF)]
+    for pk in item_ids:
+        pairs += [
+            (f"i{pk}-base_version", "0"),
+            (f"i{pk}-_language", "en"),
+            (f"i{pk}-f-position", "no"),
+            (f"i{pk}-f-explanation", "Act 12"),
+        ]
+    return urlencode(pairs)
+
+
+def save_reply_by_sections(
+    port: int, session: str, pages: list[tuple[str, int, list[int]]], *, follow: bool
+) -> tuple[float, dict]:
+    """POST every page's section form, one after the other on one connection (and, with ``follow``, GET the page
+    each POST redirects to, as the browser does); total seconds and status counts. Bodies are built beforehand."""
+    bodies = [
+        (f"/consultations/{AUTOSAVE_SLUG}/section/?theme={theme}&page={number}", section_body(ids))
+        for theme, number, ids in pages
+    ]
+    headers = {
+        "Cookie": f"sessionid={session}; csrftoken={CSRF}",
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Referer": "http://127.0.0.1/",
+    }
+    statuses: dict[int, int] = {}
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    start = time.monotonic()
+    for path, body in bodies:
+        connection.request("POST", path, body=body, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        statuses[response.status] = statuses.get(response.status, 0) + 1
+        if follow and response.status == 302:
+            connection.request("GET", response.getheader("Location"), headers={"Cookie": headers["Cookie"]})
+            page = connection.getresponse()
+            page.read()
+            statuses[page.status] = statuses.get(page.status, 0) + 1
+    seconds = time.monotonic() - start
+    connection.close()
+    return seconds, statuses
+
+
 def reply_page_queries(session_user_email: str, slug: str, theme: str) -> dict[int, int]:
-    """Queries of the reply page for a page of 80 items and a page of 7 items of the same section."""
+    """Queries of the reply page for a full page (100 items) and the short last page of the same section."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -255,7 +318,7 @@ def reply_page_queries(session_user_email: str, slug: str, theme: str) -> dict[i
     client = Client()
     client.force_login(User.objects.get(email=session_user_email))
     counts = {}
-    for page in (1, 3):
+    for page in (1, 2):
         client.get(f"/consultations/{slug}/?theme={theme}&page={page}")
         with CaptureQueriesContext(connection) as queries:
             response = client.get(f"/consultations/{slug}/?theme={theme}&page={page}")
@@ -269,7 +332,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=15, help="duration of each wrk run")
     parser.add_argument("--workers", type=int, default=5, help="gunicorn sync workers ((2 x cores) + 1)")
-    parser.add_argument("--only", default="", help="comma-separated: ceilings,page,state,autosave,whole")
+    parser.add_argument("--only", default="", help="comma-separated: ceilings,page,state,autosave,whole,sections")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (Debian: apt-get install -y wrk)")
@@ -278,7 +341,7 @@ def main() -> None:
         print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
     setup_django()
-    from consultation.models import Consultation, Item, Response
+    from consultation.models import Answer, Consultation, Item, Response
 
     prepare(log)
     actors = people()
@@ -304,8 +367,8 @@ def main() -> None:
         scenarios = [
             ("Ceiling: minimal Django view", 16, lua_get("/bench/plain/")),
             ("Ceiling: authenticated view, one query", 16, lua_get("/bench/auth-db/", reader)),
-            ("Reply page, one section (80 items shown)", 1, lua_get(page_path, reader)),
-            ("Reply page, one section (80 items shown)", 16, lua_get(page_path, reader)),
+            ("Reply page, one section (100 items shown)", 1, lua_get(page_path, reader)),
+            ("Reply page, one section (100 items shown)", 16, lua_get(page_path, reader)),
             ("State of play (Secretariat)", 16, lua_get(state_path, actors["secretariat"])),
         ]
         only = set(filter(None, args.only.split(",")))
@@ -334,6 +397,18 @@ def main() -> None:
             whole.append((connections, seconds, statuses))
             log(f"whole reply, {connections} connections: {seconds:.2f} s {statuses}")
         autosave_reset()
+        by_sections = []
+        if not only or "sections" in only:
+            pages = section_pages(AUTOSAVE_SLUG)
+            assert sum(len(ids) for _theme, _number, ids in pages) == ITEMS
+            save_reply_by_sections(port, savers[4 % len(savers)], pages, follow=True)  # warm every worker's path
+            autosave_reset()
+            for follow in (False, True):
+                seconds, statuses = save_reply_by_sections(port, savers[3 % len(savers)], pages, follow=follow)
+                saved = Answer.objects.filter(response__consultation__slug=AUTOSAVE_SLUG).count()
+                by_sections.append((len(pages), follow, seconds, statuses, saved))
+                log(f"whole reply by sections ({len(pages)} POSTs, follow={follow}): {seconds:.2f} s {statuses}")
+                autosave_reset()
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(20)
@@ -353,6 +428,12 @@ def main() -> None:
         print(
             f"| Whole 1,000-item reply saved item by item | {connections} | {ITEMS / seconds:,.0f} | "
             f"total {seconds:.2f} s | | | statuses {statuses} |"
+        )
+    for posts, follow, seconds, statuses, saved in by_sections:
+        then = ", each followed by the GET of its page" if follow else ""
+        print(
+            f"| Whole 1,000-item reply saved by sections ({posts} POSTs of the section form{then}) | 1 | "
+            f"{posts / seconds:,.1f} | total {seconds:.2f} s | | | statuses {statuses}, {saved:,} answers saved |"
         )
     print()
     print(
