@@ -35,7 +35,6 @@ from ..selectors.state_of_play import (
     CACHE_PREFIX,
     CACHE_SECONDS,
     STATE_FILTERS,
-    StateOfPlay,
     clean_filters,
     consultations_overview,
     state_filter_label,
@@ -82,24 +81,23 @@ def _query(filters: dict[str, str], **changes: str) -> str:
     return "?" + urlencode({k: v for k, v in merged.items() if v and not (k == "sort" and v == "name")})
 
 
-def _matrix_html(*, consultation: Consultation, play: StateOfPlay, context: dict[str, Any]) -> str:
-    """The matrix (48 rows × 6 cells, or × 50 items in a drill-down), rendered once per content.
+def _fragment(*, consultation: Consultation, name: str, view: tuple, context: dict[str, Any]) -> str:
+    """A part of the state of play (``_state_of_play_<name>.html``), rendered once per content.
 
     The fragment is rendered from ``context`` alone (no request, no context processors), so what it shows is
     ``context`` in the active language and time zone: the cache keeps the HTML with a digest of exactly that
-    and reuses it only while the digest is the same. One entry per consultation, view and filters (the latest
-    rendering overwrites it), expiring after ``CACHE_SECONDS`` like the counts it shows.
+    and reuses it only while the digest is the same. One entry per consultation, fragment and ``view`` (the
+    filters it was rendered for; the latest rendering overwrites it), expiring after ``CACHE_SECONDS`` like the
+    counts it shows.
     """
     language, zone = translation.get_language(), timezone.get_current_timezone_name()
-    view = (play.filters["state"], play.filters["member"], play.filters["sort"], context["can_remind"])
-    view += (play.drill_theme.code, play.drill_page) if play.drill_theme else ("", 0)
     slot = hashlib.sha1(repr((language, zone, view)).encode(), usedforsecurity=False).hexdigest()
-    key = f"{CACHE_PREFIX}:{consultation.pk}:matrix:{slot}"
+    key = f"{CACHE_PREFIX}:{consultation.pk}:{name}:{slot}"
     digest = hashlib.sha1(repr((language, zone, sorted(context.items()))).encode(), usedforsecurity=False).digest()
     stored = cache.get(key)
     if stored is not None and stored[0] == digest:
         return stored[1]
-    html = render_to_string("secretariat/_state_of_play_matrix.html", context)
+    html = render_to_string(f"secretariat/_state_of_play_{name}.html", context)
     cache.set(key, (digest, html), CACHE_SECONDS)
     return html
 
@@ -119,10 +117,26 @@ def state_of_play_view(request: HttpRequest, slug: str) -> HttpResponse:
             "aria": "ascending" if filters["sort"] == key else "descending" if filters["sort"] == f"-{key}" else "",
         }
     can_remind = access.can_send_reminders(request.user) and consultation.status == "open"
+    # The summary and filters, then the matrix: the page's heavy parts, each cached by content (see _fragment).
+    view = (filters["state"], filters["member"], filters["sort"], can_remind)
+    view += (play.drill_theme.code, play.drill_page) if play.drill_theme else ("", 0)
+    overview = {
+        "summary": play.summary,
+        "fewest": play.fewest_answered,
+        "filters": filters,
+        "state_filters": [(key, state_filter_label(key)) for key in STATE_FILTERS],
+        "themes": play.themes,
+    }
     matrix = {
         "rows": play.rows,
+        "parties": play.summary.parties,
         "drill_theme": play.drill_theme,
         "drill_items": play.drill_items,
+        "drill_page": play.drill_page,
+        "drill_pages": play.drill_pages,
+        "all_themes_url": _query(filters, theme="", page=""),
+        "drill_prev_url": _query(filters, page=str(play.drill_page - 1)) if play.drill_page > 1 else "",
+        "drill_next_url": _query(filters, page=str(play.drill_page + 1)) if play.drill_page < play.drill_pages else "",
         "theme_headers": [(t, _query(filters, theme=t.code, page="")) for t in play.themes],
         "sort_links": sort_links,
         "can_remind": can_remind,
@@ -134,16 +148,11 @@ def state_of_play_view(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "consultation": consultation,
             "play": play,
-            "state_filters": [(key, state_filter_label(key)) for key in STATE_FILTERS],
             "can_manage": access.can_manage_consultations(request.user),
             "can_remind": can_remind,
             "can_export": access.can_export_answers(request.user),
-            "matrix_html": _matrix_html(consultation=consultation, play=play, context=matrix),
-            "all_themes_url": _query(filters, theme="", page=""),
-            "drill_prev_url": _query(filters, page=str(play.drill_page - 1)) if play.drill_page > 1 else "",
-            "drill_next_url": _query(filters, page=str(play.drill_page + 1))
-            if play.drill_page < play.drill_pages
-            else "",
+            "overview_html": _fragment(consultation=consultation, name="overview", view=view, context=overview),
+            "matrix_html": _fragment(consultation=consultation, name="matrix", view=view, context=matrix),
             "here": request.get_full_path(),
         },
     )

@@ -207,25 +207,28 @@ def test_a_cached_render_costs_a_constant_number_of_queries_fewer_than_a_countin
             secretariat_client.get(_url(world.consultation, query))
 
 
-def test_the_matrix_is_rendered_once_per_content(secretariat_client, world, play, monkeypatch):
+def test_the_summary_and_the_matrix_are_rendered_once_per_content(secretariat_client, world, play, monkeypatch):
     from consultation.views import secretariat as views
 
     rendered = []
 
     def render_to_string(name, context):
-        rendered.append(name)
+        rendered.append(name.removeprefix("secretariat/_state_of_play_").removesuffix(".html"))
         return real(name, context)
 
     real = views.render_to_string
     monkeypatch.setattr(views, "render_to_string", render_to_string)
     for _ in range(3):
         _get(secretariat_client, world.consultation)
-    assert rendered == ["secretariat/_state_of_play_matrix.html"]
+    assert rendered == ["overview", "matrix"]
 
     response_reopen(response=play.fr, user=world.secretariat, reason="Please add the 2025 statistics.")
     _get(secretariat_client, world.consultation)
+    assert rendered[2:] == ["overview", "matrix"]  # the summary counts one submitted reply less; FR's row changed
     _get(secretariat_client, world.consultation, "?sort=-progress")
-    assert len(rendered) == 3  # the reopened reply, then another order of the rows
+    assert rendered[4:] == ["overview", "matrix"]  # another order (and the filter form keeps the sort)
+    _get(secretariat_client, world.consultation, "?sort=-progress")
+    assert len(rendered) == 6
 
 
 def test_two_consultations_never_share_cached_figures(world, play):
