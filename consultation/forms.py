@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .models import Field, FieldType
+from .selectors.workspace import fields_of, options_of
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
@@ -67,17 +68,6 @@ def posted_pairs(post: Any, *, prefix: str, exclude: set[str] | frozenset[str] =
     return pairs
 
 
-def item_fields(item: Any) -> list[Field]:
-    """The item's fields: the list ``selectors.workspace.section_items`` attached, else the related ones."""
-    fields = getattr(item, "field_list", None)
-    return list(item.fields.all()) if fields is None else fields
-
-
-def _options(fld: Field) -> list[Any]:
-    options = getattr(fld, "option_list", None)
-    return list(fld.options.all()) if options is None else options
-
-
 def answer_data_from_post(*, fields: list[Field], post: Any, prefix: str = "") -> tuple[dict[str, Any], dict[str, str]]:
     """The answer value posted for ``fields``, and the errors found while reading it (by field key)."""
     data: dict[str, Any] = {}
@@ -115,7 +105,7 @@ def answer_data_from_post(*, fields: list[Field], post: Any, prefix: str = "") -
 
 def _ranking_from_post(fld: Field, post: Any, name: str) -> tuple[list[str] | dict[str, int] | None, str]:
     """The options in rank order; on error, the ranks as typed (``{option key: rank}``) to show them again."""
-    options = _options(fld)
+    options = options_of(fld)
     ranks: dict[str, int] = {}
     for option in options:
         raw = (post.get(f"{name}__rank__{option.key}") or "").strip()
@@ -170,7 +160,7 @@ def section_from_post(*, items: list[Any], post: Any, default_language: str) -> 
     posted = []
     for item in items:
         prefix = item_prefix(item.pk)
-        data, errors = answer_data_from_post(fields=item_fields(item), post=post, prefix=prefix)
+        data, errors = answer_data_from_post(fields=fields_of(item), post=post, prefix=prefix)
         posted.append(
             PostedItem(
                 item=item,

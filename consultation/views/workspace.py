@@ -39,7 +39,6 @@ from ..forms import (
     answer_language_from_post,
     base_version_from_post,
     data_is_blank,
-    item_fields,
     item_prefix_posted,
     posted_item_ids,
     posted_pairs,
@@ -116,6 +115,14 @@ def _page_number(request: HttpRequest) -> int:
         return 1
 
 
+def _item_urls(consultation: Consultation) -> str:
+    """The prefix of the consultation's item URLs: ``<prefix><code>/`` is the item (``consultation:item``,
+    ``answer_save``), ``<prefix><code>/history/`` its history. A page of 100 items builds them from it instead
+    of reversing two URLs per item (about 10 ms)."""
+    url = reverse("consultation:item", args=[consultation.slug, "0"])
+    return url[: -len("0/")]
+
+
 def _lock_context(response: Response) -> dict[str, Any]:
     return {"lock_reason": reply_lock_reason(response=response)}
 
@@ -158,6 +165,7 @@ def _reply_context(request: HttpRequest, consultation: Consultation, response: R
         "ui_language": _ui_language(),
         "attachment_limit": settings.ATTACHMENT_MAX_BYTES,
         "legal_reference_max_rows": LEGAL_REFERENCE_MAX_ROWS,
+        "item_urls": _item_urls(consultation),
         "section_url": section_url,
         **_lock_context(response),
     }
@@ -186,6 +194,7 @@ def _item_context(request: HttpRequest, consultation: Consultation, response: Re
         "ui_language": _ui_language(),
         "attachment_limit": settings.ATTACHMENT_MAX_BYTES,
         "legal_reference_max_rows": LEGAL_REFERENCE_MAX_ROWS,
+        "item_urls": _item_urls(consultation),
     }
 
 
@@ -320,7 +329,9 @@ def _section_changes(response: Response, posted: list[PostedItem]) -> dict[str, 
     not in the form (they have their own forms): the saved list is carried over, as the item autosave does; if a
     document is added meanwhile, the version moves and the save is refused as a conflict.
     """
-    with_documents = [p.item.pk for p in posted if any(f.type == FieldType.ATTACHMENT for f in item_fields(p.item))]
+    with_documents = [
+        p.item.pk for p in posted if any(f.type == FieldType.ATTACHMENT for f in selectors.fields_of(p.item))
+    ]
     saved_values = selectors.attachment_values(response=response, item_ids=with_documents)
     groups: dict[str, list[SectionChange]] = {}
     for p in posted:
@@ -328,7 +339,7 @@ def _section_changes(response: Response, posted: list[PostedItem]) -> dict[str, 
             continue
         data = p.data
         current = saved_values.get(p.item.pk) or {}
-        keys = [f.key for f in item_fields(p.item) if f.type == FieldType.ATTACHMENT and f.key in current]
+        keys = [f.key for f in selectors.fields_of(p.item) if f.type == FieldType.ATTACHMENT and f.key in current]
         if keys:
             data = {**data, **{key: current[key] for key in keys}}
         groups.setdefault(p.language, []).append(SectionChange(item=p.item, data=data, base_version=p.base_version))

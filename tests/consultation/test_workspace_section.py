@@ -533,4 +533,19 @@ def test_every_answer_input_of_the_page_belongs_to_the_section_form(member, worl
     assert html.count('form="section-form"') == parsed.inputs - 1 + 2  # and the item's and the bottom Save buttons
     assert html.count("<form") == 3 + 1  # the language switch, sign-out, the section form and the upload form
     assert f'hx-post="{save_url(world, tech)}" hx-include="this"' in html
+    assert "{#" not in html  # no template comment leaks into the page
     assert Item.objects.count() == 3
+
+
+def test_the_item_urls_built_on_the_page_are_those_of_the_url_configuration(member, world, reply):
+    item = f.position_item(world.consultation, code="Q 1.2 (b)", theme=f.ThemeFactory(code="odd"))
+    answer_save(response=reply, item=item, data={"position": "yes"}, base_version=0, user=world.member_a)
+    save = reverse("consultation:answer_save", args=[world.consultation.slug, item.code])
+    history = reverse("consultation:answer_history", args=[world.consultation.slug, item.code])
+    assert save.endswith("/items/Q%201.2%20(b)/")
+    html = member.get(reply_url(world.consultation, theme="odd")).content.decode()
+    assert f'hx-post="{save}"' in html
+    assert f'href="{history}"' in html
+    body = {p(item, "base_version"): "1", p(item, "f-position"): "no"}
+    assert member.post(save, body, HTTP_HX_REQUEST="true").status_code == 200
+    assert f'hx-post="{save}"' in member.get(save, HTTP_HX_REQUEST="true").content.decode()
