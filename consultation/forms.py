@@ -21,8 +21,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .answer_values import fields_of, options_of
 from .models import Field, FieldType
-from .selectors.workspace import fields_of, options_of
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import DelegationMembership, DelegationRole
 
-from ..answer_values import LEGAL_REFERENCE_MAX_ROWS
+from ..answer_values import LEGAL_REFERENCE_MAX_ROWS, fields_of, options_of
 from ..models import (
     Answer,
     AnswerRevision,
@@ -83,17 +83,8 @@ def _item_markers(item: Item) -> dict[str, str]:
 # --- An item's fields, options and articles ----------------------------------------------------
 # Pages that read many items at once attach them as plain lists (``Prefetch(..., to_attr=...)``): half the time of
 # prefetched managers for 100 items. Everything here reads them through these helpers, which fall back on the
-# related managers (prefetched or not) for items read otherwise.
-
-
-def fields_of(item: Item) -> list[Field]:
-    fields = getattr(item, "field_list", None)
-    return list(item.fields.all()) if fields is None else fields
-
-
-def options_of(fld: Field) -> list[Option]:
-    options = getattr(fld, "option_list", None)
-    return list(fld.options.all()) if options is None else options
+# related managers (prefetched or not) for items read otherwise (``fields_of`` and ``options_of`` live in
+# ``answer_values``, which the save services share).
 
 
 def _articles_of(item: Item) -> list[Article]:

@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..answer_values import AnswerInvalid, answer_data_clean, answer_data_missing
+from ..answer_values import AnswerInvalid, answer_data_clean, answer_data_missing, fields_of, options_of
 from ..models import (
     EDITABLE_RESPONSE_STATUSES,
     Answer,
@@ -117,7 +117,7 @@ def _typed_rows(*, answer: Answer, fields: list, data: dict[str, Any]) -> tuple[
         value = data.get(field.key)
         if value is None:
             continue
-        options = {option.key: option for option in field.options.all()}
+        options = {option.key: option for option in options_of(field)}
         if field.type == FieldType.SINGLE_CHOICE:
             choices.append(AnswerChoice(answer=answer, field=field, option=options[value]))
         elif field.type == FieldType.MULTIPLE_CHOICE:
@@ -139,12 +139,19 @@ def _typed_rows(*, answer: Answer, fields: list, data: dict[str, Any]) -> tuple[
     return choices, values, references
 
 
-def _item_fields(item: Item) -> list[Field]:
-    """The item's fields with their options: the prefetched ones when the caller loaded them (the views do)."""
+def _has_structure(item: Item) -> bool:
+    """Whether the caller read the item with its fields and their options (the views do)."""
+    if hasattr(item, "field_list"):
+        return all(hasattr(f, "option_list") for f in item.field_list)
     if "fields" in getattr(item, "_prefetched_objects_cache", {}):
-        fields = list(item.fields.all())
-        if all("options" in getattr(f, "_prefetched_objects_cache", {}) for f in fields):
-            return fields
+        return all("options" in getattr(f, "_prefetched_objects_cache", {}) for f in item.fields.all())
+    return False
+
+
+def _item_fields(item: Item) -> list[Field]:
+    """The item's fields with their options: the ones the caller read when it did, else one read here."""
+    if _has_structure(item):
+        return fields_of(item)
     return list(item.fields.prefetch_related("options"))
 
 
@@ -309,8 +316,11 @@ def answers_save_section(
         raise ValueError("The item belongs to another consultation.")
 
     fields_by_item: dict[int, list[Field]] = {pk: [] for pk in item_ids}
-    for field in Field.objects.filter(item_id__in=item_ids).prefetch_related("options"):
-        fields_by_item[field.item_id].append(field)
+    if all(_has_structure(change.item) for change in changes):
+        fields_by_item = {change.item.pk: fields_of(change.item) for change in changes}
+    else:
+        for field in Field.objects.filter(item_id__in=item_ids).prefetch_related("options"):
+            fields_by_item[field.item_id].append(field)
     cleaned, errors = [], {}
     for change in changes:
         try:
