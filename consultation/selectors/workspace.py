@@ -214,6 +214,10 @@ class FieldView:
     rank_choices: list[int] = field(default_factory=list)
     error: str = ""
     prefix: str = ""
+    # The field's texts read once here as plain values: a page of 100 items renders 200 fields, and each
+    # translated attribute read in a template resolves the active language again.
+    shown: dict[str, Any] = field(default_factory=dict)
+    input_type: str = ""
 
     @property
     def input_name(self) -> str:
@@ -280,12 +284,15 @@ def _field_view(
         label_marker=translation_marker(fld, "label"),
         error=errors.get(fld.key, ""),
         prefix=f"i{item.pk}-",
+        shown={"key": fld.key, "label": fld.label, "help": fld.help, "required": fld.required, "unit": fld.unit},
     )
     if fld.type == FieldType.SINGLE_CHOICE:
-        view.options = [{"option": o, "checked": value == o.key} for o in options]
+        view.input_type = "radio"
+        view.options = [{"option": o, "key": o.key, "label": o.label, "checked": value == o.key} for o in options]
     elif fld.type == FieldType.MULTIPLE_CHOICE:
         chosen = set(value or [])
-        view.options = [{"option": o, "checked": o.key in chosen} for o in options]
+        view.input_type = "checkbox"
+        view.options = [{"option": o, "key": o.key, "label": o.label, "checked": o.key in chosen} for o in options]
     elif fld.type == FieldType.RANKING:
         if isinstance(value, dict):  # ranks as typed in a refused save: show them again, unchanged
             typed = value
