@@ -45,6 +45,9 @@ One cache entry per consultation and view (all themes, or one page of a theme's 
 latest counts with their fingerprint, so a busy consultation overwrites its entry rather than
 piling up one entry per save. Works with any Django cache: per process with the default local-memory
 cache (each gunicorn worker counts once per change), shared with Redis (``CACHE_URL``).
+
+The view caches the rendered summary and matrix the same way, keyed by a digest of exactly what they
+show (``consultation.views.secretariat._fragment``): that is why ``PartyRow`` holds plain values only.
 """
 
 from __future__ import annotations
