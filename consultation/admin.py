@@ -270,23 +270,36 @@ class ResponseAdmin(admin.ModelAdmin):
         self._extend(request, queryset, 14)
 
 
+class ViewOnlyAdmin(admin.ModelAdmin):
+    """Records written only by the services: an answer's save takes the reply's lock, checks the version, writes
+    the typed rows the reports count and a revision, and moves the reply's ``last_activity_at`` (the state of
+    play's cache key). An edit here would do none of that, and history is never rewritten: look, don't touch."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Answer)
-class AnswerAdmin(admin.ModelAdmin):
+class AnswerAdmin(ViewOnlyAdmin):
     list_display = ("response", "item", "version", "is_complete", "updated_at", "updated_by")
     list_filter = ("response__consultation", "is_complete")
     search_fields = ("item__code", "response__party__name_en")
-    readonly_fields = ("version",)
 
 
 @admin.register(AnswerRevision)
-class AnswerRevisionAdmin(admin.ModelAdmin):
+class AnswerRevisionAdmin(ViewOnlyAdmin):
     list_display = ("answer", "version", "created_by", "created_at", "source")
     list_filter = ("source",)
-    readonly_fields = ("answer", "version", "data", "language", "created_by", "created_at", "source", "note")
 
 
 @admin.register(ResponseSubmission)
-class ResponseSubmissionAdmin(admin.ModelAdmin):
+class ResponseSubmissionAdmin(ViewOnlyAdmin):
     list_display = ("response", "sequence", "submitted_at", "submitted_by")
     readonly_fields = ("response", "sequence", "submitted_at", "submitted_by", "snapshot")
 

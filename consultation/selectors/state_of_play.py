@@ -37,8 +37,8 @@ they are stored with: the first request after a save sees a new fingerprint and 
 reply's state, deadline and last activity are never cached.
 
 Entries also expire after ``CACHE_SECONDS`` (a minute). This is a safety net for writes that go round
-the services and leave ``last_activity_at`` alone (an answer edited in the Django admin, a shell, a
-raw SQL fix) and for item codes renamed in the admin while a round is still a draft: such a change
+the services and leave ``last_activity_at`` alone (a shell or a raw SQL fix; the Django admin shows
+answers read-only) and for item codes renamed in the admin while a round is still a draft: such a change
 shows within a minute. The cost is one recount per minute and process at most.
 
 One cache entry per consultation and view (all themes, or one page of a theme's items) holds the
