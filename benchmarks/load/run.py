@@ -45,6 +45,7 @@ ROUNDS = 5
 PARTIES = 48
 ITEMS = 1000
 AUTOSAVE_SLUG = "bench-load-autosave"
+DRAIN_SECONDS = 5
 CSRF = "benchmarkcsrfsecret0123456789abc"  # 32 characters: accepted unmasked in the X-CSRFToken header
 
 LUA_DONE = """
@@ -377,6 +378,9 @@ def main() -> None:
         for label, connections, lua in scenarios:
             log(f"{label}, {connections} connections")
             results.append((label, connections, wrk(port, lua, connections=connections, seconds=args.seconds)))
+            # When wrk stops, gunicorn still serves the requests its connections left in the listen queue (16 reply
+            # pages are about a second of work): let them drain, or the next measure starts behind them.
+            time.sleep(DRAIN_SECONDS)
         autosave_reset()
         if not only or "autosave" in only:
             log("Autosave of one answer, 16 connections")
