@@ -21,6 +21,8 @@ def pytest_runtest_teardown(item, nextitem):
     """A transactional test (browser, reliability) ends with a flush of every table, taking the reference data of
     the migrations (Parties, Convention articles) with it: put it back for the tests that follow."""
     yield
+    if nextitem is None:  # the last test: nothing follows, and the test database is gone by now
+        return
     marker = item.get_closest_marker("django_db")
     transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
         TRANSACTIONAL_FIXTURES & set(getattr(item, "fixturenames", ()))

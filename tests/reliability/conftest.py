@@ -539,3 +539,20 @@ def http_request(
     finally:
         connection_.close()
     return answer.status, time.monotonic() - start, content
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_stray_sessions_at_teardown(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """Close what the suite's threads and killed subprocesses may leave connected to the test database, so that
+    pytest-django can drop it at the end ("is being accessed by other users" otherwise). Runs before the database's
+    own teardown because it depends on it."""
+    yield
+    if not IS_POSTGRES:
+        return
+    with django_db_blocker.unblock():
+        connections.close_all()
+        with admin_cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                [connection.settings_dict["NAME"]],
+            )
