@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from accounts.models import DelegationMembership, DelegationRole
 
 from ..answer_values import LEGAL_REFERENCE_MAX_ROWS, fields_of, options_of
+from ..forms import item_prefix
 from ..models import (
     Answer,
     AnswerRevision,
@@ -46,7 +47,7 @@ from ..models import (
 # Django's DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000), leaving room for the CSRF token.
 REPLY_PAGE_MAX_ITEMS = 100
 SECTION_FIELD_BUDGET = 900
-# What one item can post at most: its base version and language, then per field (see ``field_post_cost``).
+# What one item can post at most: its base version and language, then per field (see ``_post_cost_annotation``).
 ITEM_CONTROL_INPUTS = 2
 LEGAL_REFERENCE_INPUTS_PER_ROW = 3  # instrument, provision, link
 LATEST_EDITS_PER_CONSULTATION = 5
@@ -256,7 +257,7 @@ class ItemView:
 
     @property
     def prefix(self) -> str:
-        return f"i{self.item.pk}-"
+        return item_prefix(self.item.pk)
 
     @property
     def url_code(self) -> str:
@@ -283,7 +284,7 @@ def _field_view(
         display=value_display(fld, value, attachments=attachments),
         label_marker=translation_marker(fld, "label"),
         error=errors.get(fld.key, ""),
-        prefix=f"i{item.pk}-",
+        prefix=item_prefix(item.pk),
         shown={"key": fld.key, "label": fld.label, "help": fld.help, "required": fld.required, "unit": fld.unit},
     )
     if fld.type == FieldType.SINGLE_CHOICE:
@@ -406,27 +407,11 @@ def theme_sections(*, consultation: Consultation, response: Response) -> list[di
 # --- The section form's size and the reply page's pages ----------------------------------------
 
 
-def field_post_cost(fld: Field) -> int:
-    """The most values one field's inputs can post: one per text, number or single choice; one per option of a
-    multiple choice (ticked boxes) or a ranking (a rank each); three per legal reference row, up to the row cap;
-    none for attachments (they have forms of their own). ``fld`` comes with its options prefetched."""
-    if fld.type in (FieldType.MULTIPLE_CHOICE, FieldType.RANKING):
-        return len(options_of(fld))
-    if fld.type == FieldType.LEGAL_REFERENCES:
-        return LEGAL_REFERENCE_INPUTS_PER_ROW * LEGAL_REFERENCE_MAX_ROWS
-    if fld.type == FieldType.ATTACHMENT:
-        return 0
-    return 1
-
-
-def item_post_cost(item: Item) -> int:
-    """The most values one item's inputs can post in a section form (``field_post_cost`` of each field, plus the
-    base version and the language)."""
-    return ITEM_CONTROL_INPUTS + sum(field_post_cost(fld) for fld in fields_of(item))
-
-
 def _post_cost_annotation():
-    """``item_post_cost`` computed by the database for many items at once (one GROUP BY)."""
+    """The most values one item's inputs can post in a section form, computed by the database for many items at
+    once (one GROUP BY): its base version and language; one per text, number or single choice; one per option of a
+    multiple choice (ticked boxes) or a ranking (a rank each); three per legal reference row, up to the row cap;
+    none for attachments (they have forms of their own)."""
     single = [FieldType.TEXT, FieldType.NUMBER, FieldType.SINGLE_CHOICE]
     per_option = [FieldType.MULTIPLE_CHOICE, FieldType.RANKING]
     return (
@@ -470,11 +455,14 @@ class PostedState:
     """What a refused section save posted for one item, to show it again: the typed value, the errors (by field
     key), the language, the version the form goes on from and, after a conflict, the colleague's newer answer."""
 
-    data: dict[str, Any]
+    data: dict[str, Any] | None
     errors: dict[str, str] = field(default_factory=dict)
     language: str | None = None
     base_version: int | None = None
     theirs: Answer | None = None
+
+
+NOTHING_POSTED = PostedState(data=None)  # an item shown from its saved answer
 
 
 @dataclass
@@ -535,20 +523,17 @@ def reply_page(
     for item in items:
         if not groups or groups[-1]["theme"].pk != item.theme_id:
             groups.append({"theme": item.theme, "items": []})
-        state = posted.get(item.pk)
-        if state is None:
-            view = item_view(item=item, answer=answers.get(item.pk), attachments=attachments)
-        else:
-            view = item_view(
-                item=item,
-                answer=answers.get(item.pk),
-                attachments=attachments,
-                data=state.data,
-                errors=state.errors,
-                language=state.language,
-                base_version=state.base_version,
-                theirs=state.theirs,
-            )
+        state = posted.get(item.pk, NOTHING_POSTED)
+        view = item_view(
+            item=item,
+            answer=answers.get(item.pk),
+            attachments=attachments,
+            data=state.data,
+            errors=state.errors,
+            language=state.language,
+            base_version=state.base_version,
+            theirs=state.theirs,
+        )
         groups[-1]["items"].append(view)
     return ReplyPage(
         consultation=consultation,

@@ -97,12 +97,16 @@ def _own_item(consultation: Consultation, code: str) -> Item:
     return item
 
 
+def _page_query(theme_code: str, page: int) -> str:
+    """``?theme=…&page=…`` naming one page of the reply (empty for the first page of no theme)."""
+    query = urlencode(
+        {key: value for key, value in (("theme", theme_code), ("page", page if page > 1 else "")) if value}
+    )
+    return f"?{query}" if query else ""
+
+
 def _reply_url(consultation: Consultation, item: Item | None = None, theme_code: str = "", page: int = 1) -> str:
-    url = reverse("consultation:reply", args=[consultation.slug])
-    query = {"theme": theme_code, "page": str(page) if page > 1 else ""}
-    query_string = urlencode({key: value for key, value in query.items() if value})
-    if query_string:
-        url += f"?{query_string}"
+    url = reverse("consultation:reply", args=[consultation.slug]) + _page_query(theme_code, page)
     if item is not None:
         url += f"#item-{item.pk}"
     return url
@@ -146,17 +150,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _reply_context(request: HttpRequest, consultation: Consultation, response: Response, page) -> dict[str, Any]:
     """The reply page's context; its section form posts back to this same theme and page."""
-    query = urlencode(
-        {
-            key: value
-            for key, value in (
-                ("theme", page.current_theme.code if page.current_theme else ""),
-                ("page", page.page if page.page > 1 else ""),
-            )
-            if value
-        }
+    section_url = reverse("consultation:section_save", args=[consultation.slug]) + _page_query(
+        page.current_theme.code if page.current_theme else "", page.page
     )
-    section_url = reverse("consultation:section_save", args=[consultation.slug]) + (f"?{query}" if query else "")
     return {
         "page": page,
         "consultation": consultation,
