@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -310,8 +311,9 @@ def fingerprint(*, themes: list[ThemeColumn], rows: list[PartyRow]) -> str:
     return hashlib.sha1(repr((structure, replies)).encode(), usedforsecurity=False).hexdigest()
 
 
-def _cached(key: str, version: Any, compute) -> Any:
-    """The value stored under ``key`` if it was computed for ``version``; else compute, store and return it."""
+def cached_for_version(*, key: str, version: Any, compute: Callable[[], Any]) -> Any:
+    """The value stored under ``key`` if it was computed for ``version``; else compute, store and return it (one
+    entry per key, overwritten when the version changes; the counts here and the page's fragments use it)."""
     stored = cache.get(key)
     if stored is not None and stored[0] == version:
         return stored[1]
@@ -415,10 +417,10 @@ def state_of_play(
     rows = party_rows(consultation=consultation, today=today)
     version = fingerprint(themes=themes, rows=rows)
     base_key = f"{CACHE_PREFIX}:{consultation.pk}"
-    counts, fewest = _cached(
-        f"{base_key}:themes",
-        version,
-        lambda: (
+    counts, fewest = cached_for_version(
+        key=f"{base_key}:themes",
+        version=version,
+        compute=lambda: (
             _progress_counts(consultation=consultation, by="item__theme_id"),
             fewest_answered_items(consultation=consultation),
         ),
@@ -447,10 +449,12 @@ def state_of_play(
             .values("id", "code")[start : start + DRILL_PAGE_SIZE]
         )
         item_ids = [i["id"] for i in drill_items]
-        item_counts = _cached(
-            f"{base_key}:theme-{drill.id}:page-{drill_page}",
-            (version, item_ids),
-            lambda: _progress_counts(consultation=consultation, by="item_id", item_filter=Q(item_id__in=item_ids)),
+        item_counts = cached_for_version(
+            key=f"{base_key}:theme-{drill.id}:page-{drill_page}",
+            version=(version, item_ids),
+            compute=lambda: _progress_counts(
+                consultation=consultation, by="item_id", item_filter=Q(item_id__in=item_ids)
+            ),
         )
         for row in rows:
             for item in drill_items:

@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -33,8 +32,8 @@ from ..forms_secretariat import (
 from ..models import Consultation, ExportJob, JobStatus, Party, Reminder, Response
 from ..selectors.state_of_play import (
     CACHE_PREFIX,
-    CACHE_SECONDS,
     STATE_FILTERS,
+    cached_for_version,
     clean_filters,
     consultations_overview,
     state_filter_label,
@@ -94,12 +93,9 @@ def _fragment(*, consultation: Consultation, name: str, view: tuple, context: di
     slot = hashlib.sha1(repr((language, zone, view)).encode(), usedforsecurity=False).hexdigest()
     key = f"{CACHE_PREFIX}:{consultation.pk}:{name}:{slot}"
     digest = hashlib.sha1(repr((language, zone, sorted(context.items()))).encode(), usedforsecurity=False).digest()
-    stored = cache.get(key)
-    if stored is not None and stored[0] == digest:
-        return stored[1]
-    html = render_to_string(f"secretariat/_state_of_play_{name}.html", context)
-    cache.set(key, (digest, html), CACHE_SECONDS)
-    return html
+    return cached_for_version(
+        key=key, version=digest, compute=lambda: render_to_string(f"secretariat/_state_of_play_{name}.html", context)
+    )
 
 
 @login_required
