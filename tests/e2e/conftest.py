@@ -154,3 +154,14 @@ def logout(page, live_server):
     page.goto(f"{live_server.url}/accounts/logout/")
     page.locator(MAIN_SUBMIT).first.click()
     page.wait_for_url(lambda current: "/accounts/logout/" not in current)
+
+
+def serious_violations(page) -> list[tuple[str, str, list]]:
+    """axe-core's serious and critical accessibility violations on the page: rule, impact and its first targets."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    return [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in Axe().run(page).response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

@@ -13,7 +13,7 @@ from django.utils import timezone
 from consultation.models import Reminder, Response
 from tests.access.helpers import enrol_totp
 from tests.access.world import party_b_submitted
-from tests.e2e.conftest import login
+from tests.e2e.conftest import login, serious_violations
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -77,13 +77,10 @@ def test_secretariat_filters_overdue_parties_reminds_one_and_extends_its_deadlin
 
 @pytest.mark.django_db(transaction=True)
 def test_secretariat_pages_pass_an_axe_scan(page, live_server, world, settings):
-    from axe_playwright_python.sync_playwright import Axe
-
     settings.MFA_TOTP_TOLERANCE = 1
     party_b_submitted(world)
     secret = enrol_totp(world.secretariat)
     login(page, live_server, world.secretariat.email, PASSWORD, totp_secret=secret)
-    axe = Axe()
     slug = world.consultation.slug
     for path in (
         "/secretariat/",
@@ -93,10 +90,5 @@ def test_secretariat_pages_pass_an_axe_scan(page, live_server, world, settings):
         f"/secretariat/{slug}/export/",
     ):
         page.goto(f"{live_server.url}{path}")
-        results = axe.run(page)
-        serious = [
-            (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-            for v in results.response["violations"]
-            if v["impact"] in ("serious", "critical")
-        ]
+        serious = serious_violations(page)
         assert serious == [], f"{path}: {serious}"
