@@ -417,6 +417,94 @@ class ResponseSubmission(models.Model):
         return f"{self.response} #{self.sequence}"
 
 
+class SubmittedAnswer(models.Model):
+    """A Party's answer to one item as it stands in the reply's last official submission.
+
+    Written only by the submission service (a copy of the live answer and its typed rows, in the submission's
+    transaction) and read only by reports: a reply reopened for correction keeps counting with what it last
+    submitted until it is submitted again, and drafts never count. Consultation, Party and item are repeated on
+    every typed row so the reports' GROUP BY reads one table.
+    """
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="+")
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="submitted_answers")
+    submission = models.ForeignKey(ResponseSubmission, on_delete=models.CASCADE, related_name="answers")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(help_text=_("The live answer's version that was submitted."))
+    language = models.CharField(max_length=2, choices=settings.LANGUAGES, default="en")
+    is_answered = models.BooleanField(default=False)
+    submitted_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("submitted answer")
+        verbose_name_plural = _("submitted answers")
+        constraints = [models.UniqueConstraint(fields=["response", "item"], name="submitted_answer_unique_per_item")]
+        indexes = [models.Index(fields=["consultation", "item"])]
+
+    def __str__(self) -> str:
+        return f"{self.party_id}:{self.item_id} (submission {self.submission_id})"
+
+
+class SubmittedRow(models.Model):
+    """What every typed row of a submitted answer repeats, so reports aggregate without joins."""
+
+    answer = models.ForeignKey(SubmittedAnswer, on_delete=models.CASCADE, related_name="+")
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="+")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    field = models.ForeignKey(Field, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class SubmittedChoice(SubmittedRow):
+    """A chosen (or ranked, ``rank`` from 1) option of a submitted answer."""
+
+    option = models.ForeignKey(Option, on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["answer", "option"], name="submitted_choice_unique")]
+        indexes = [models.Index(fields=["consultation", "field", "option"])]
+
+    def __str__(self) -> str:
+        return f"{self.answer_id}:{self.option_id}"
+
+
+class SubmittedValue(SubmittedRow):
+    """The text or number of a submitted answer's field."""
+
+    text = models.TextField(blank=True)
+    number = models.DecimalField(max_digits=20, decimal_places=4, null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["answer", "field"], name="submitted_value_unique")]
+        indexes = [models.Index(fields=["consultation", "field"])]
+
+    def __str__(self) -> str:
+        return self.text[:60] if self.text else str(self.number)
+
+
+class SubmittedReference(SubmittedRow):
+    """One legal reference row of a submitted answer."""
+
+    position = models.PositiveSmallIntegerField()
+    instrument = models.CharField(max_length=500)
+    provision = models.CharField(max_length=255, blank=True)
+    url = models.URLField(max_length=1000, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["answer", "field", "position"], name="submitted_reference_unique")
+        ]
+        indexes = [models.Index(fields=["consultation", "field"])]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} {self.provision}".strip()
+
+
 class ReminderKind(models.TextChoices):
     BEFORE_14 = "d-14", _("14 days before the deadline")
     BEFORE_7 = "d-7", _("7 days before the deadline")

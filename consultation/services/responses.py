@@ -15,6 +15,7 @@ from ..events import reports_refresh_enqueue
 from ..models import Answer, Consultation, Response, ResponseStatus, ResponseSubmission
 from .answers import ReplyLocked, reply_lock_reason, response_missing_required
 from .receipts import reply_receipt_enqueue
+from .submitted import submitted_answers_replace
 
 
 class SubmissionIncomplete(Exception):
@@ -53,7 +54,8 @@ def _locked(response: Response) -> Response:
 
 
 def _data_changed(consultation_id: int) -> None:
-    """Submitted data changed: raise the consultation's data version and queue the report rebuild."""
+    """What the reports show changed (a submission, or a reply now under revision): raise the consultation's
+    data version and queue the report rebuild."""
     Consultation.objects.filter(pk=consultation_id).update(data_version=F("data_version") + 1)
     transaction.on_commit(lambda: reports_refresh_enqueue(consultation_id=consultation_id))
 
@@ -106,6 +108,7 @@ def response_submit(*, response: Response, user: Any, request: Any = None) -> Re
         submitted_by=user,
         snapshot=response_snapshot(response=response),
     )
+    submitted_answers_replace(response=response, submission=submission)
     reply_audit("reply.submitted", response=response, user=user, request=request, sequence=sequence)
     _data_changed(response.consultation_id)
     # The delegation's receipt (with the submitted reply as PDF), once the submission is committed.

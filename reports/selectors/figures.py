@@ -1,10 +1,15 @@
-"""The figures of a comparative report, aggregated in the database from submitted replies only.
+"""The figures of a comparative report, aggregated in the database from the Parties' last submissions.
 
-``report_figures`` runs a FIXED number of queries whatever the number of Parties, items or fields:
-counts, groupings and ranks come from GROUP BY over the typed answer rows (``AnswerChoice``,
-``AnswerValue``, ``LegalReference``); only the lists the report prints in full (Party names under
-each option, numbers, texts, legal references) are read row by row, and texts are streamed with
-``.iterator()``. The result is plain JSON: the single source of the HTML, PDF, DOCX and XLSX.
+Reports read the submitted copy of the replies (``SubmittedAnswer`` and its typed rows, written by the
+submission service), never the live answers: drafts never count, and a reply reopened for correction keeps
+counting with what it last submitted — marked "under revision since <date>" — until it is submitted again.
+
+``item_figures`` runs a FIXED number of queries whatever the number of Parties, items, fields or reports: each
+typed table is read once for all the reports of a batch, filtered on its own consultation column (and on a
+plain list of item ids when the batch does not cover every item), so no statement joins or repeats the scopes.
+Rank distributions come from a GROUP BY; the lists the reports print in full (who chose what, numbers, texts,
+legal references) are read row by row, streamed with ``.iterator()``, and ordered in Python by the Parties'
+names. The result is plain JSON: the single source of the HTML, PDF, DOCX and XLSX.
 """
 
 from __future__ import annotations
@@ -15,29 +20,28 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from consultation.models import (
     CHOICE_FIELD_TYPES,
-    Answer,
-    AnswerChoice,
-    AnswerValue,
     Consultation,
     Field,
     FieldType,
     Item,
-    LegalReference,
     Option,
     Party,
     Response,
     ResponseStatus,
+    SubmittedAnswer,
+    SubmittedChoice,
+    SubmittedReference,
+    SubmittedValue,
 )
 
 from ..models import ScopeKind
-from .scopes import Scope, scope_items
+from .scopes import Scope
 
-SUBMITTED = ResponseStatus.SUBMITTED
 TEXT_CHUNK = 5000
 ROW_CHUNK = 5000
 ONE_DECIMAL = Decimal("0.1")
@@ -102,118 +106,117 @@ class ItemFigures:
     matrix_columns: dict[int, list[dict[str, Any]]]
     matrix_cells: dict[int, dict[int, tuple[str, int]]]  # Party id → field id → (label, option position)
     parties: dict[int, dict[str, Any]]
+    answered: dict[int, dict[int, Any]]  # item id → Party id → when that Party's answer was submitted
+    under_revision: dict[int, Any]  # Party id → reopened since (its last submission still counts)
 
 
-def item_figures(*, consultation: Consultation, items: QuerySet[Item]) -> ItemFigures:
-    """Every figure that depends on the items only (not on the report's scope), in 14 queries.
+def item_figures(*, consultation: Consultation, item_ids: list[int] | None = None) -> ItemFigures:
+    """Every figure that depends on the items only (not on the report's scope), in 12 queries; ``item_ids``
+    None means every item of the consultation.
 
     Run inside one transaction: PostgreSQL then streams the large reads through plain server-side cursors
     (outside a transaction Django must declare them WITH HOLD, which materialises every row first).
     """
     with transaction.atomic():
-        return _item_figures(consultation=consultation, items=items)
+        return _item_figures(consultation=consultation, item_ids=item_ids)
 
 
-def _item_figures(*, consultation: Consultation, items: QuerySet[Item]) -> ItemFigures:
-    item_ids = items.values("pk")
+def _in_scope(queryset: QuerySet, item_ids: list[int] | None, column: str = "item_id") -> QuerySet:
+    return queryset if item_ids is None else queryset.filter(**{f"{column}__in": item_ids})
+
+
+def _item_figures(*, consultation: Consultation, item_ids: list[int] | None) -> ItemFigures:
     item_rows = list(
-        Item.objects.filter(pk__in=item_ids)
+        _in_scope(Item.objects.filter(consultation=consultation), item_ids, "pk")
         .select_related("theme")
         .order_by("order", "code")
         .only("id", "code", "order", "text_en", "text_fr", "theme__code", "theme__name_en", "theme__name_fr")
     )
     articles_by_item: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for link in (
-        Item.articles.through.objects.filter(item_id__in=item_ids).select_related("article").order_by("article__number")
+    for item_id, number, title_en, title_fr in (
+        _in_scope(Item.articles.through.objects.filter(item__consultation=consultation), item_ids)
+        .order_by("article__number")
+        .values_list("item_id", "article__number", "article__title_en", "article__title_fr")
     ):
-        articles_by_item[link.item_id].append(
-            {"number": link.article.number, "title_en": link.article.title_en, "title_fr": link.article.title_fr}
-        )
-    fields = list(Field.objects.filter(item_id__in=item_ids).order_by("order", "id"))
+        articles_by_item[item_id].append({"number": number, "title_en": title_en, "title_fr": title_fr})
+    fields = list(_in_scope(Field.objects.filter(item__consultation=consultation), item_ids).order_by("order", "id"))
     options_by_field: dict[int, list[Option]] = defaultdict(list)
-    for option in Option.objects.filter(field__item_id__in=item_ids).order_by("order", "id"):
+    for option in _in_scope(
+        Option.objects.filter(field__item__consultation=consultation), item_ids, "field__item_id"
+    ).order_by("order", "id"):
         options_by_field[option.field_id].append(option)
     parties = {
         row["id"]: row
         for row in Party.objects.order_by("name_en").values("id", "iso2", "name_en", "name_fr", "is_active")
     }
+    place = {party_id: index for index, party_id in enumerate(parties)}  # alphabetical position of each Party
 
-    answered = Answer.objects.filter(
-        response__consultation=consultation, response__status=SUBMITTED, item_id__in=item_ids, is_answered=True
+    def by_name(party_ids: list[int]) -> list[int]:
+        return sorted(party_ids, key=place.__getitem__)
+
+    submitted = {"consultation": consultation}
+    answered: dict[int, dict[int, Any]] = defaultdict(dict)
+    for item_id, party_id, submitted_at in _in_scope(
+        SubmittedAnswer.objects.filter(is_answered=True, **submitted), item_ids
+    ).values_list("item_id", "party_id", "submitted_at"):
+        answered[item_id][party_id] = submitted_at
+    under_revision = dict(
+        Response.objects.filter(consultation=consultation, submitted_answers__isnull=False)
+        .exclude(status=ResponseStatus.SUBMITTED)
+        .distinct()
+        .values_list("party_id", "reopened_at")
     )
-    replying_per_item = {
-        row["item_id"]: row["n"]
-        # one answer per reply and item, one reply per Party: counting answers counts Parties
-        for row in answered.values("item_id").annotate(n=Count("id"))
-    }
-    scope_filter = {
-        "answer__response__consultation": consultation,
-        "answer__response__status": SUBMITTED,
-        "answer__item_id__in": item_ids,
-    }
-    choices = AnswerChoice.objects.filter(**scope_filter)
-    option_counts = {
-        (row["field_id"], row["option_id"]): row["n"]
-        for row in choices.values("field_id", "option_id").annotate(
-            n=Count("id")  # an option is chosen at most once per answer, i.e. once per Party
-        )
-    }
-    replying_per_field = {
-        row["field_id"]: row["n"] for row in choices.values("field_id").annotate(n=Count("answer_id", distinct=True))
-    }
-    # Who chose what (single and multiple choice) and who ranked what first: the Party lists and the matrix.
+
+    # Who chose what (single and multiple choice) and who ranked what first: counts, Party lists and the matrix.
     parties_by_option: dict[tuple[int, int], list[int]] = defaultdict(list)
-    matrix_cells: dict[tuple[int, int], list[int]] = defaultdict(list)
+    matrix_chosen: dict[tuple[int, int], list[int]] = defaultdict(list)
     for field_id, option_id, party_id in (
-        choices.filter(Q(rank__isnull=True) | Q(rank=1))
-        .order_by("answer__response__party__name_en", "option__order", "option_id")
-        .values_list("field_id", "option_id", "answer__response__party_id")
+        _in_scope(SubmittedChoice.objects.filter(**submitted), item_ids)
+        .exclude(rank__gt=1)  # chosen options, and the option each Party ranked first
+        .values_list("field_id", "option_id", "party_id")
         .iterator(chunk_size=ROW_CHUNK)
     ):
         parties_by_option[(field_id, option_id)].append(party_id)
-        matrix_cells[(party_id, field_id)].append(option_id)
+        matrix_chosen[(party_id, field_id)].append(option_id)
+    for key, party_ids in parties_by_option.items():
+        parties_by_option[key] = by_name(party_ids)
+    replying_per_field: dict[int, set[int]] = defaultdict(set)
+    for (field_id, _option_id), party_ids in parties_by_option.items():
+        replying_per_field[field_id].update(party_ids)
     rank_distribution: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
-    for row in choices.filter(rank__isnull=False).values("field_id", "option_id", "rank").annotate(n=Count("id")):
+    for row in (
+        _in_scope(SubmittedChoice.objects.filter(rank__isnull=False, **submitted), item_ids)
+        .values("field_id", "option_id", "rank")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
         rank_distribution[(row["field_id"], row["option_id"])][row["rank"]] = row["n"]
 
-    values = AnswerValue.objects.filter(**scope_filter)
-    number_stats = {
-        row["field_id"]: row
-        for row in values.filter(number__isnull=False)
-        .values("field_id")
-        .annotate(total=Sum("number"), low=Min("number"), high=Max("number"), n=Count("id"))
-    }
     numbers_by_field: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
-    for field_id, party_id, number in (
-        values.filter(number__isnull=False)
-        .order_by("field_id", "number", "answer__response__party__name_en")
-        .values_list("field_id", "answer__response__party_id", "number")
-        .iterator(chunk_size=ROW_CHUNK)
-    ):
-        numbers_by_field[field_id].append((party_id, number))
-    texts_by_field: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for field_id, party_id, text, language in (
-        values.exclude(text="")
-        .order_by("field_id", "answer__response__party__name_en")
-        .values_list("field_id", "answer__response__party_id", "text", "answer__language")
+    texts_by_field: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+    for field_id, party_id, text, number, language in (
+        _in_scope(SubmittedValue.objects.filter(**submitted), item_ids)
+        .values_list("field_id", "party_id", "text", "number", "answer__language")
         .iterator(chunk_size=TEXT_CHUNK)
     ):
-        party = parties[party_id]
-        texts_by_field[field_id].append({"party": _party_name(party), "language": language, "text": text})
-    references_by_field: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for field_id, party_id, instrument, provision, url in (
-        LegalReference.objects.filter(**scope_filter)
-        .order_by("field_id", "answer__response__party__name_en", "position")
-        .values_list("field_id", "answer__response__party_id", "instrument", "provision", "url")
+        if number is not None:
+            numbers_by_field[field_id].append((party_id, number))
+        if text:
+            texts_by_field[field_id].append((party_id, text, language))
+    references_by_field: dict[int, list[tuple[int, int, str, str, str]]] = defaultdict(list)
+    for field_id, party_id, position, instrument, provision, url in (
+        _in_scope(SubmittedReference.objects.filter(**submitted), item_ids)
+        .values_list("field_id", "party_id", "position", "instrument", "provision", "url")
         .iterator(chunk_size=TEXT_CHUNK)
     ):
-        references_by_field[field_id].append(
-            {"party": _party_name(parties[party_id]), "instrument": instrument, "provision": provision, "url": url}
-        )
+        references_by_field[field_id].append((party_id, position, instrument, provision, url))
 
     fields_by_item: dict[int, list[Field]] = defaultdict(list)
     for field in fields:
         fields_by_item[field.item_id].append(field)
+
+    def names(party_ids: list[int]) -> list[str]:
+        return [_party_name(parties[p]) for p in party_ids]
 
     def field_figures(field: Field) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -225,23 +228,25 @@ def _item_figures(*, consultation: Consultation, items: QuerySet[Item]) -> ItemF
             "unit": field.unit,
         }
         if field.type in (FieldType.SINGLE_CHOICE, FieldType.MULTIPLE_CHOICE):
-            replying = replying_per_field.get(field.pk, 0)
+            replying = len(replying_per_field.get(field.pk, ()))
             out["replying"] = replying
-            out["options"] = [
-                {
-                    "id": option.pk,
-                    "key": option.key,
-                    "label_en": option.label_en or "",
-                    "label_fr": option.label_fr or option.label_en or "",
-                    "count": option_counts.get((field.pk, option.pk), 0),
-                    "percent": percent(option_counts.get((field.pk, option.pk), 0), replying),
-                    "parties": [_party_name(parties[p]) for p in parties_by_option.get((field.pk, option.pk), [])],
-                }
-                for option in options_by_field[field.pk]
-            ]
+            out["options"] = []
+            for option in options_by_field[field.pk]:
+                chosen = parties_by_option.get((field.pk, option.pk), [])
+                out["options"].append(
+                    {
+                        "id": option.pk,
+                        "key": option.key,
+                        "label_en": option.label_en or "",
+                        "label_fr": option.label_fr or option.label_en or "",
+                        "count": len(chosen),  # an option is chosen at most once per answer, i.e. per Party
+                        "percent": percent(len(chosen), replying),
+                        "parties": names(chosen),
+                    }
+                )
         elif field.type == FieldType.RANKING:
             options = options_by_field[field.pk]
-            out["replying"] = replying_per_field.get(field.pk, 0)
+            out["replying"] = len(replying_per_field.get(field.pk, ()))
             ranked = []
             for option in options:
                 by_rank = rank_distribution.get((field.pk, option.pk), {})
@@ -265,31 +270,38 @@ def _item_figures(*, consultation: Consultation, items: QuerySet[Item]) -> ItemF
                         "mean": float(mean) if mean is not None else None,
                         "median": float(median) if median is not None else None,
                         "distribution": distribution,
-                        "first": [_party_name(parties[p]) for p in parties_by_option.get((field.pk, option.pk), [])],
+                        "first": names(parties_by_option.get((field.pk, option.pk), [])),
                     }
                 )
             out["options"] = sorted(ranked, key=lambda o: (o["mean"] is None, o["mean"] or 0))
         elif field.type == FieldType.NUMBER:
-            stats = number_stats.get(field.pk)
-            numbers = numbers_by_field.get(field.pk, [])
+            numbers = sorted(numbers_by_field.get(field.pk, []), key=lambda row: (row[1], place[row[0]]))
+            values = [n for _p, n in numbers]
             out["replying"] = len(numbers)
             out["stats"] = {
-                "count": stats["n"] if stats else 0,
-                "total": number_text(stats["total"]) if stats else None,
-                "median": number_text(median_of_sorted([n for _p, n in numbers])),
-                "min": number_text(stats["low"]) if stats else None,
-                "max": number_text(stats["high"]) if stats else None,
+                "count": len(values),
+                "total": number_text(sum(values, Decimal(0))) if values else None,
+                "median": number_text(median_of_sorted(values)),
+                "min": number_text(values[0]) if values else None,
+                "max": number_text(values[-1]) if values else None,
             }
-            out["values"] = sorted(
-                ({"party": _party_name(parties[p]), "value": number_text(n)} for p, n in numbers),
-                key=lambda row: row["party"],
-            )
+            out["values"] = [
+                {"party": _party_name(parties[p]), "value": number_text(n)}
+                for p, n in sorted(numbers, key=lambda row: place[row[0]])
+            ]
         elif field.type == FieldType.TEXT:
-            out["answers"] = texts_by_field.get(field.pk, [])
+            out["answers"] = [
+                {"party": _party_name(parties[p]), "language": language, "text": text}
+                for p, text, language in sorted(texts_by_field.get(field.pk, []), key=lambda row: place[row[0]])
+            ]
             out["replying"] = len(out["answers"])
         elif field.type == FieldType.LEGAL_REFERENCES:
-            out["references"] = references_by_field.get(field.pk, [])
-            out["replying"] = len({row["party"] for row in out["references"]})
+            rows = sorted(references_by_field.get(field.pk, []), key=lambda row: (place[row[0]], row[1]))
+            out["references"] = [
+                {"party": _party_name(parties[p]), "instrument": instrument, "provision": provision, "url": url}
+                for p, _position, instrument, provision, url in rows
+            ]
+            out["replying"] = len({row[0] for row in rows})
         return out
 
     item_dicts = []
@@ -308,7 +320,7 @@ def _item_figures(*, consultation: Consultation, items: QuerySet[Item]) -> ItemF
                     "name_fr": item.theme.name_fr or item.theme.name_en,
                 },
                 "articles": articles_by_item.get(item.pk, []),
-                "replying": replying_per_item.get(item.pk, 0),
+                "replying": len(answered.get(item.pk, ())),
                 "fields": item_fields,
             }
         )
@@ -323,8 +335,10 @@ def _item_figures(*, consultation: Consultation, items: QuerySet[Item]) -> ItemF
         themes={item.pk: item.theme.code for item in item_rows},
         codes={item.pk: item.code for item in item_rows},
         matrix_columns=matrix_columns,
-        matrix_cells=_matrix_cells(matrix_cells, fields_by_item, options_by_field),
+        matrix_cells=_matrix_cells(matrix_chosen, fields_by_item, options_by_field),
         parties=parties,
+        answered=answered,
+        under_revision=under_revision,
     )
 
 
@@ -340,6 +354,7 @@ def _matrix_cells(
     ranking = {f.pk for fields in fields_by_item.values() for f in fields if f.type == FieldType.RANKING}
     cells: dict[int, dict[int, tuple[str, int]]] = defaultdict(dict)
     for (party_id, field_id), option_ids in chosen.items():
+        option_ids = sorted(option_ids, key=position.__getitem__)
         text = label[option_ids[0]] if len(option_ids) == 1 else "; ".join(label[o] for o in option_ids)
         if field_id in ranking:
             text = "1. " + text
@@ -347,31 +362,36 @@ def _matrix_cells(
     return cells
 
 
-def _party_entry(party: dict[str, Any]) -> dict[str, str]:
-    return {"name_en": party["name_en"], "name_fr": party["name_fr"] or party["name_en"], "iso2": party["iso2"]}
+def _party_entry(party: dict[str, Any], under_revision: dict[int, Any]) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "name_en": party["name_en"],
+        "name_fr": party["name_fr"] or party["name_en"],
+        "iso2": party["iso2"],
+    }
+    if party["id"] in under_revision:
+        since = under_revision[party["id"]]
+        entry["under_revision_since"] = since.isoformat() if since else None
+    return entry
 
 
-def _assemble(
-    *,
-    consultation: Consultation,
-    shared: ItemFigures,
-    item_ids: set[int],
-    replied_ids: set[int],
-    last_submission,
-    built_at,
-) -> dict[str, Any]:
+def _assemble(*, consultation: Consultation, shared: ItemFigures, item_ids: set[int], built_at) -> dict[str, Any]:
     """One report's figures: its items (in questionnaire order), its participation and its matrix."""
     parties = shared.parties
     items = [item for item in shared.items if item["id"] in item_ids]
+    replied_at: dict[int, Any] = {}
+    for item_id in item_ids:
+        for party_id, submitted_at in shared.answered.get(item_id, {}).items():
+            replied_at[party_id] = submitted_at
     columns = [column for item in items for column in shared.matrix_columns[item["id"]]]
-    replied = [party for pid, party in parties.items() if pid in replied_ids]
-    not_replied = [party for pid, party in parties.items() if pid not in replied_ids and party["is_active"]]
+    replied = [party for pid, party in parties.items() if pid in replied_at]
+    not_replied = [party for pid, party in parties.items() if pid not in replied_at and party["is_active"]]
     field_ids = [column["field_id"] for column in columns]
     no_cells: dict[int, tuple[str, int]] = {}
     matrix_rows = []
     for party in replied:
         row = shared.matrix_cells.get(party["id"], no_cells)
         matrix_rows.append({"party": _party_name(party), "cells": [row.get(field_id) for field_id in field_ids]})
+    last_submission = max(replied_at.values(), default=None)
     return {
         "consultation": {
             "slug": consultation.slug,
@@ -382,8 +402,8 @@ def _assemble(
         "cutoff": built_at.isoformat(),
         "last_submission": last_submission.isoformat() if last_submission else None,
         "participation": {
-            "replied": [_party_entry(p) for p in replied],
-            "not_replied": [_party_entry(p) for p in not_replied],
+            "replied": [_party_entry(p, shared.under_revision) for p in replied],
+            "not_replied": [_party_entry(p, {}) for p in not_replied],
             "replied_count": len(replied),
             "asked_count": len(replied) + len(not_replied),
         },
@@ -394,91 +414,59 @@ def _assemble(
 
 def report_figures(*, consultation: Consultation, items: QuerySet[Item]) -> dict[str, Any]:
     """Participation, per-field figures, compilations and the Parties × closed-fields matrix for ``items``
-    (15 queries whatever the number of Parties, items or fields)."""
+    (13 queries whatever the number of Parties, items or fields)."""
     built_at = timezone.now()
-    shared = item_figures(consultation=consultation, items=items)
-    replying_rows = list(
-        Response.objects.filter(
-            consultation=consultation,
-            status=SUBMITTED,
-            answers__item_id__in=items.values("pk"),
-            answers__is_answered=True,
-        )
-        .values("party_id")
-        .annotate(last=Max("submitted_at"))
-    )
-    return _assemble(
-        consultation=consultation,
-        shared=shared,
-        item_ids={item["id"] for item in shared.items},
-        replied_ids={row["party_id"] for row in replying_rows},
-        last_submission=max((row["last"] for row in replying_rows), default=None),
-        built_at=built_at,
-    )
+    item_ids = list(items.values_list("pk", flat=True))
+    shared = item_figures(consultation=consultation, item_ids=item_ids)
+    return _assemble(consultation=consultation, shared=shared, item_ids=set(item_ids), built_at=built_at)
 
 
-def _scope_members(scope: Scope, shared: ItemFigures) -> set[int]:
+@dataclass(frozen=True)
+class _CatalogueEntry:
+    code: str
+    theme: str
+    articles: frozenset[int]
+
+
+def _scope_members(scope: Scope, catalogue: dict[int, _CatalogueEntry]) -> set[int]:
+    """The ids of the items a scope covers (the same rule as ``scopes.scope_items``, on the catalogue)."""
     if scope.kind == ScopeKind.ARTICLE:
-        return {pk for pk, numbers in shared.articles.items() if int(scope.key) in numbers}
+        return {pk for pk, entry in catalogue.items() if int(scope.key) in entry.articles}
     if scope.kind == ScopeKind.THEME:
-        return {pk for pk, code in shared.themes.items() if code == scope.key}
+        return {pk for pk, entry in catalogue.items() if entry.theme == scope.key}
     if scope.kind == ScopeKind.ITEM:
-        return {pk for pk, code in shared.codes.items() if code == scope.key}
+        return {pk for pk, entry in catalogue.items() if entry.code == scope.key}
     if scope.kind == ScopeKind.ARTICLE_THEME:
         number, _sep, code = scope.key.partition(":")
-        return {pk for pk, numbers in shared.articles.items() if int(number) in numbers and shared.themes[pk] == code}
-    return set(shared.codes)
+        return {pk for pk, entry in catalogue.items() if int(number) in entry.articles and entry.theme == code}
+    return set(catalogue)
 
 
-PARTICIPATION_KEYS = {
-    ScopeKind.OVERVIEW: (),
-    ScopeKind.ARTICLE: ("item__articles__number",),
-    ScopeKind.THEME: ("item__theme__code",),
-    ScopeKind.ITEM: ("item__code",),
-    ScopeKind.ARTICLE_THEME: ("item__articles__number", "item__theme__code"),
-}
-
-
-def _participation_key(scope: Scope) -> tuple:
-    if scope.kind == ScopeKind.ARTICLE:
-        return (int(scope.key),)
-    if scope.kind == ScopeKind.ARTICLE_THEME:
-        number, _sep, code = scope.key.partition(":")
-        return (int(number), code)
-    if scope.kind == ScopeKind.OVERVIEW:
-        return ()
-    return (scope.key,)
+def _catalogue(consultation: Consultation) -> dict[int, _CatalogueEntry]:
+    """Each item's code, theme and articles: two small reads, so scopes resolve to plain lists of ids."""
+    articles: dict[int, set[int]] = defaultdict(set)
+    for item_id, number in Item.articles.through.objects.filter(item__consultation=consultation).values_list(
+        "item_id", "article__number"
+    ):
+        articles[item_id].add(number)
+    return {
+        pk: _CatalogueEntry(code=code, theme=theme, articles=frozenset(articles.get(pk, ())))
+        for pk, code, theme in Item.objects.filter(consultation=consultation).values_list("pk", "code", "theme__code")
+    }
 
 
 def report_figures_many(*, consultation: Consultation, scopes: list[Scope]) -> dict[str, dict[str, Any]]:
-    """The figures of several reports at once, keyed by scope label: the per-item figures are computed once
-    over the union of their items (14 queries), participation with one GROUP BY per kind of scope."""
+    """The figures of several reports at once, keyed by scope label: the scopes are resolved to item ids
+    (2 queries), then the per-item figures are computed once over their union (12 queries) and each report
+    is assembled from them in memory."""
     built_at = timezone.now()
-    condition = Q()
-    for scope in scopes:
-        condition |= Q(pk__in=scope_items(consultation=consultation, kind=scope.kind, key=scope.key).values("pk"))
-    union = Item.objects.filter(consultation=consultation).filter(condition)
-    shared = item_figures(consultation=consultation, items=union)
-    answered = Answer.objects.filter(
-        response__consultation=consultation, response__status=SUBMITTED, is_answered=True, item__in=union
-    )
-    replying: dict[tuple, set[int]] = defaultdict(set)
-    last: dict[tuple, Any] = {}
-    for kind in sorted({scope.kind for scope in scopes}):
-        keys = PARTICIPATION_KEYS[kind]
-        for row in answered.values(*keys, "response__party_id").annotate(last=Max("response__submitted_at")):
-            key = (kind, *(row[k] for k in keys))
-            replying[key].add(row["response__party_id"])
-            last[key] = max(filter(None, (last.get(key), row["last"])), default=None)
-    figures = {}
-    for scope in scopes:
-        key = (scope.kind, *_participation_key(scope))
-        figures[scope.label] = _assemble(
-            consultation=consultation,
-            shared=shared,
-            item_ids=_scope_members(scope, shared),
-            replied_ids=replying.get(key, set()),
-            last_submission=last.get(key),
-            built_at=built_at,
+    catalogue = _catalogue(consultation)
+    members = {scope.label: _scope_members(scope, catalogue) for scope in scopes}
+    union = set().union(*members.values()) if members else set()
+    shared = item_figures(consultation=consultation, item_ids=None if union == set(catalogue) else sorted(union))
+    return {
+        scope.label: _assemble(
+            consultation=consultation, shared=shared, item_ids=members[scope.label], built_at=built_at
         )
-    return figures
+        for scope in scopes
+    }

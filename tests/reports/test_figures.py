@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from consultation.models import Response
 from consultation.services.responses import response_reopen
 from reports.selectors.figures import report_figures
 from reports.selectors.scopes import scope_items
 from tests import factories as f
-from tests.reports.conftest import reply
+from tests.reports.conftest import reply, save
 
 pytestmark = pytest.mark.django_db
 
@@ -45,15 +46,34 @@ def test_a_draft_reply_is_not_counted(dataset):
     assert "Draft only." not in [t["text"] for t in texts]
 
 
-def test_a_reopened_reply_drops_out_until_resubmitted(dataset):
-    response_reopen(response=dataset.responses["NL"], user=None, reason="Figures to correct.")
-    position = field_of(figures(dataset, "item", "GENAI-02"), "GENAI-02", "position")
-    assert [(o["count"], o["percent"]) for o in position["options"]] == [(3, 60.0), (2, 40.0), (0, 0.0)]
+def test_a_reopened_reply_keeps_counting_with_its_last_submission_until_resubmitted(dataset):
+    netherlands = dataset.responses["NL"]
+    response_reopen(response=netherlands, user=None, reason="Figures to correct.")
+    reopened_at = Response.objects.get(pk=netherlands.pk).reopened_at
+    save(netherlands, dataset.genai02, {"position": "yes", "explanation": "Corrected draft, not yet submitted."})
+
+    data = figures(dataset, "item", "GENAI-02")
+    position = field_of(data, "GENAI-02", "position")
+    assert [(o["count"], o["percent"], o["parties"]) for o in position["options"]] == [
+        (3, 50.0, ["Belgium", "France", "Germany"]),
+        (2, 33.3, ["Italy", "Spain"]),
+        (1, 16.7, ["Netherlands"]),
+    ]
+    texts = {t["party"]: t["text"] for t in field_of(data, "GENAI-02", "explanation")["answers"]}
+    assert texts["Netherlands"] == "Policy statement of NL on synthetic images."
+    assert data["participation"]["replied_count"] == 6
+    marked = {p["name_en"]: p.get("under_revision_since") for p in data["participation"]["replied"]}
+    assert marked["Netherlands"] == reopened_at.isoformat()
+    assert [name for name, since in marked.items() if since] == ["Netherlands"]
+
     from consultation.services.responses import response_submit
 
-    response_submit(response=dataset.responses["NL"], user=None)
-    position = field_of(figures(dataset, "item", "GENAI-02"), "GENAI-02", "position")
-    assert [o["count"] for o in position["options"]] == [3, 2, 1]
+    response_submit(response=netherlands, user=None)
+    data = figures(dataset, "item", "GENAI-02")
+    assert [o["count"] for o in field_of(data, "GENAI-02", "position")["options"]] == [4, 2, 0]
+    texts = {t["party"]: t["text"] for t in field_of(data, "GENAI-02", "explanation")["answers"]}
+    assert texts["Netherlands"] == "Corrected draft, not yet submitted."
+    assert not any(p.get("under_revision_since") for p in data["participation"]["replied"])
 
 
 def test_ranking_mean_median_and_distribution(dataset):
@@ -154,7 +174,7 @@ def test_matrix_shows_who_answered_what(dataset):
 def test_query_count_does_not_grow_with_parties_or_items(dataset, django_assert_num_queries):
     consultation = dataset.consultation
     items = scope_items(consultation=consultation, kind="overview", key="")
-    with django_assert_num_queries(17) as small:  # 15 reads, and the savepoint of its read transaction
+    with django_assert_num_queries(14) as small:  # the item ids, 11 reads, and its read transaction's savepoint
         report_figures(consultation=consultation, items=items)
     theme = f.ThemeFactory(code="robotics")
     extra = [f.position_item(consultation, code=f"EXTRA-{n}", theme=theme, articles=[20]) for n in range(5)]
@@ -182,7 +202,7 @@ def test_figures_of_many_reports_at_once_equal_each_report_alone(dataset, django
         "article_theme:20:generative-ai",
     ]
     scopes = [scope_parse(consultation=dataset.consultation, text=text) for text in texts]
-    with django_assert_num_queries(21):  # 14 for the items (+2 savepoint), one participation GROUP BY per kind
+    with django_assert_num_queries(15):  # 2 to resolve the scopes, 11 reads for all (+2 for the savepoint)
         many = report_figures_many(consultation=dataset.consultation, scopes=scopes)
     for scope in scopes:
         alone = figures(dataset, scope.kind, scope.key)
