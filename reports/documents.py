@@ -34,6 +34,20 @@ def _local(iso: str | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M %Z")
 
 
+def _local_date(iso: str | None) -> str:
+    if not iso:
+        return "–"
+    return timezone.localtime(datetime.datetime.fromisoformat(iso)).strftime("%Y-%m-%d")
+
+
+def _party_label(party: dict[str, Any]) -> str:
+    """The Party's name in both languages, with "(under revision since <date>)" when its reply is reopened."""
+    name = both(party["name_en"], party["name_fr"])
+    if "under_revision_since" in party:
+        name += f" ({LABELS['under_revision']} {_local_date(party['under_revision_since'])})"
+    return name
+
+
 def item_view(item: dict[str, Any]) -> dict[str, Any]:
     """One item ready to print: bilingual texts and a chart (SVG and its spec) per choice field."""
     view = copy.deepcopy(item)
@@ -91,7 +105,12 @@ def document_view(
         "last_submission": _local(data.get("last_submission")),
         "participation": {
             **participation,
-            "replied_names": [both(p["name_en"], p["name_fr"]) for p in participation["replied"]],
+            "replied_names": [_party_label(p) for p in participation["replied"]],
+            "under_revision": [
+                {"party": both(p["name_en"], p["name_fr"]), "since": _local_date(p["under_revision_since"])}
+                for p in participation["replied"]
+                if "under_revision_since" in p
+            ],
             "not_replied_names": [both(p["name_en"], p["name_fr"]) for p in participation["not_replied"]],
         },
         "items": items,
@@ -187,6 +206,10 @@ def render_docx(view: dict[str, Any]) -> bytes:
     document.add_paragraph(f"{L['replying']}: {participation['replied_count']} / {participation['asked_count']}")
     document.add_heading(f"{L['replied']} ({participation['replied_count']})", level=2)
     document.add_paragraph(", ".join(participation["replied_names"]) or "–")
+    if participation["under_revision"]:
+        document.add_paragraph(L["under_revision_note"])
+        for entry in participation["under_revision"]:
+            document.add_paragraph(f"{L['under_revision']} {entry['since']}: {entry['party']}", style="List Bullet")
     document.add_heading(f"{L['not_replied']} ({len(participation['not_replied_names'])})", level=2)
     document.add_paragraph(", ".join(participation["not_replied_names"]) or "–")
 
@@ -274,13 +297,27 @@ def _docx_field(document, field: dict[str, Any], L: dict[str, str]) -> None:
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+# Characters that XML 1.0 (and so an XLSX cell) cannot hold; tab, line feed and carriage return are allowed.
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def cell_safe(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula is prefixed with an apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+def cell_text(value: str) -> str:
+    """The text a cell can hold: exactly what the Party wrote, less the control characters XML cannot store."""
+    return _XML_ILLEGAL.sub("", value)
+
+
+def append_row(worksheet: Any, values: list[Any]) -> None:
+    """Append one row; every text is stored as a text cell, never a formula.
+
+    openpyxl would turn a text beginning with ``=`` into a formula. Such cells (and every text a spreadsheet
+    could evaluate once someone edits it: ``+``, ``-``, ``@``) are typed as text and carry the "quote prefix"
+    style, so Excel and LibreOffice show the text as typed and never evaluate it; nothing is added to the text.
+    """
+    worksheet.append([cell_text(v) if isinstance(v, str) else v for v in values])
+    for cell in worksheet[worksheet.max_row]:
+        if isinstance(cell.value, str) and cell.value.startswith(_FORMULA_START):
+            cell.data_type = "s"
+            cell.quotePrefix = True
 
 
 def sheet_title(name: str, used: set[str]) -> str:
@@ -308,13 +345,13 @@ def render_xlsx(view: dict[str, Any]) -> bytes:
     def sheet(name: str, header: list[str], rows: list[list[Any]], *, caption: str = "") -> None:
         worksheet = workbook.create_sheet(sheet_title(name, used))
         if caption:
-            worksheet.append([cell_safe(caption)])
+            append_row(worksheet, [caption])
             worksheet.append([])
-        worksheet.append([cell_safe(h) for h in header])
+        append_row(worksheet, header)
         for cell in worksheet[worksheet.max_row]:
             cell.font = Font(bold=True)
         for row in rows:
-            worksheet.append([cell_safe(v) for v in row])
+            append_row(worksheet, row)
         worksheet.freeze_panes = worksheet.cell(row=worksheet.max_row - len(rows) + 1, column=1)
 
     participation = view["participation"]
@@ -322,7 +359,8 @@ def render_xlsx(view: dict[str, Any]) -> bytes:
         "Participation",
         [L["party"], L["participation"]],
         [[name, "✓"] for name in participation["replied_names"]]
-        + [[name, "–"] for name in participation["not_replied_names"]],
+        + [[name, "–"] for name in participation["not_replied_names"]]
+        + ([[], [L["under_revision_note"]]] if participation["under_revision"] else []),
         caption=f"{view['title']} – {L['cutoff']}: {view['cutoff']}",
     )
     sheet(

@@ -47,6 +47,12 @@ PAIRS: dict[str, tuple[str, str]] = {
         "Les chiffres ne comptent que les réponses soumises.",
     ),
     "version": ("Version", "Version"),
+    "under_revision": ("Reply under revision since", "Réponse en cours de révision depuis"),
+    "under_revision_note": (
+        "A reply under revision counts with its last submission until it is submitted again.",
+        "Une réponse en cours de révision compte avec sa dernière soumission jusqu'à ce qu'elle soit de nouveau"
+        " soumise.",
+    ),
     "statistic": ("Statistic", "Statistique"),
     "number_of_parties": ("Number of Parties", "Nombre de Parties"),
 }

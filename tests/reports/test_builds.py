@@ -6,6 +6,7 @@ import io
 from unittest import mock
 
 import pytest
+from django.utils import timezone
 from docx import Document
 from openpyxl import load_workbook
 from pypdf import PdfReader
@@ -147,10 +148,7 @@ def test_a_redelivered_build_after_a_killed_worker_completes(dataset):
     assert report.versions.get().run_id == run.pk
 
 
-def test_xlsx_escapes_formula_looking_text_and_names_sheets_uniquely():
-    assert documents.cell_safe('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
-    assert documents.cell_safe("-5 cases") == "'-5 cases"
-    assert documents.cell_safe(5) == 5
+def test_xlsx_keeps_texts_as_typed_never_as_formulas_and_names_sheets_uniquely():
     used = set()
     long = "GENAI-02 a_very_long_field_key_that_overflows"
     first = documents.sheet_title(long, used)
@@ -159,19 +157,37 @@ def test_xlsx_escapes_formula_looking_text_and_names_sheets_uniquely():
     assert len(second) <= 31
     assert first != second
     assert documents.sheet_title("a/b:c", used) == "a b c"
+    names = [
+        "=cmd|' /C calc'!A0",
+        '=HYPERLINK("http://x")',
+        "- Act 2023/41 on online platforms\n- Decree 2024-12",
+        "+33 hotline staff",
+        "@reporting unit",
+        "Plain\x00text\x1f",
+    ]
     workbook_bytes = documents.render_xlsx(
         {
             "L": documents.LABELS,
             "title": "T",
             "cutoff": "now",
-            "participation": {"replied_names": ["=cmd|' /C calc'!A0"], "not_replied_names": []},
+            "participation": {"replied_names": names, "not_replied_names": [], "under_revision": []},
             "items": [],
             "matrix": {"columns": [], "rows": []},
         }
     )
     sheet = load_workbook(io.BytesIO(workbook_bytes))["Participation"]
-    assert sheet["A4"].value == "'=cmd|' /C calc'!A0"
-    assert sheet["A4"].data_type == "s"
+    cells = [sheet.cell(row=4 + index, column=1) for index in range(len(names))]
+    assert [cell.value for cell in cells] == [
+        "=cmd|' /C calc'!A0",
+        '=HYPERLINK("http://x")',
+        "- Act 2023/41 on online platforms\n- Decree 2024-12",
+        "+33 hotline staff",
+        "@reporting unit",
+        "Plaintext",
+    ]
+    assert [cell.data_type for cell in cells] == ["s"] * 6
+    assert [cell.quotePrefix for cell in cells] == [True, True, True, True, True, False]
+    assert not any(cell.value.startswith("'") for cell in cells)
 
 
 def test_a_batch_aggregates_once_and_one_failing_report_does_not_stop_the_others(
@@ -222,3 +238,56 @@ def test_a_batch_is_split_into_one_task_per_worker_process(dataset, django_captu
         runs = reports_build_request(consultation=dataset.consultation, scopes=scopes)
     ids = [run.pk for run in runs]
     assert enqueue.call_args_list == [mock.call(run_ids=ids[0::2]), mock.call(run_ids=ids[1::2])]
+
+
+def test_a_reopened_reply_counts_with_its_last_submission_and_is_marked_in_every_format(dataset):
+    from consultation.services.responses import response_reopen
+    from tests.reports.conftest import save
+
+    netherlands = dataset.responses["NL"]
+    response_reopen(response=netherlands, user=None, reason="Figures to correct.")
+    save(netherlands, dataset.genai02, {"position": "yes", "explanation": "- Draft correction, not submitted."})
+    since = timezone.localtime(type(netherlands).objects.get(pk=netherlands.pk).reopened_at).strftime("%Y-%m-%d")
+    note = f"Reply under revision since / Réponse en cours de révision depuis {since}"
+
+    version = build(dataset, "item:GENAI-02").version
+    marked = f"Netherlands / Pays-Bas ({note})"
+
+    assert marked in version.html
+    assert "Policy statement of NL on synthetic images." in version.html
+    assert "Draft correction" not in version.html
+
+    pdf_text = " ".join(" ".join(page.extract_text() for page in PdfReader(version.pdf.open("rb")).pages).split())
+    assert "Reply under revision since" in pdf_text
+    assert "Policy statement of NL on synthetic images." in pdf_text
+    assert "Draft correction" not in pdf_text
+
+    paragraphs = [p.text for p in Document(version.docx.open("rb")).paragraphs]
+    assert any(marked in text for text in paragraphs)
+    assert f"{note}: Netherlands / Pays-Bas" in paragraphs
+    assert "Policy statement of NL on synthetic images." in paragraphs
+
+    workbook = load_workbook(version.xlsx.open("rb"))
+    participation = [row[0] for row in workbook["Participation"].iter_rows(values_only=True)]
+    assert marked in participation
+    texts = list(workbook["GENAI-02 explanation"].iter_rows(values_only=True))
+    assert ("Netherlands", "en", "Policy statement of NL on synthetic images.") in texts
+    no_counts = [row for row in workbook["GENAI-02 position"].iter_rows(values_only=True) if row[0] == "No / Non"]
+    assert no_counts == [("No / Non", 1, 16.7, "Netherlands")]
+
+
+def test_xlsx_texts_beginning_like_formulas_are_read_back_exactly_as_written(dataset):
+    from tests.reports.conftest import reply
+
+    text = "- Act 2023/41 on online platforms\n- Decree 2024-12 on hotlines\n=SUM(A1:A3) is not a formula"
+    reply(
+        dataset.consultation,
+        "PT",
+        dataset.answers_of("DE") | {dataset.genai02: {"position": "no", "explanation": text}},
+    )
+    version = build(dataset, "item:GENAI-02", formats=["xlsx"]).version
+    sheet = load_workbook(version.xlsx.open("rb"))["GENAI-02 explanation"]
+    cells = {row[0].value: row[2] for row in sheet.iter_rows(min_row=4) if row[0].value}
+    assert cells["Portugal"].value == text
+    assert cells["Portugal"].data_type == "s"
+    assert cells["Portugal"].quotePrefix is True
