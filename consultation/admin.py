@@ -25,6 +25,7 @@ from .models import (
     Theme,
 )
 from .services import lifecycle
+from .services.parties import party_set_active
 
 
 @admin.register(Chapter)
@@ -46,6 +47,16 @@ class PartyAdmin(TranslationAdmin):
     list_display = ("name", "iso2", "is_member_state", "is_active", "preferred_language")
     list_filter = ("is_member_state", "is_active", "preferred_language")
     search_fields = ("name_en", "name_fr", "iso2")
+
+    def save_model(self, request, obj, form, change):
+        """Whether the Party is asked to reply goes through the service (audit, reports marked stale)."""
+        if not change or "is_active" not in form.changed_data:
+            return super().save_model(request, obj, form, change)
+        wanted = obj.is_active
+        obj.is_active = not wanted
+        super().save_model(request, obj, form, change)
+        party_set_active(party=obj, is_active=wanted, user=request.user, request=request)
+        obj.is_active = wanted
 
 
 @admin.register(Theme)

@@ -16,6 +16,8 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from consultation.rendering import html_to_pdf
 
@@ -82,14 +84,45 @@ def item_view(item: dict[str, Any]) -> dict[str, Any]:
     return view
 
 
+class RenderCache:
+    """Each item's printable view and HTML section, made once per batch of builds.
+
+    An item appears in its article reports, its theme report and the overview; within one batch its figures
+    are the same dict in every report (``item_figures`` is computed once), so its view (charts included) and its
+    HTML section are made the first time and reused by the other reports.
+    """
+
+    def __init__(self) -> None:
+        self.views: dict[int, dict[str, Any]] = {}
+        self.sections: dict[int, SafeString] = {}
+
+    def view(self, item: dict[str, Any]) -> dict[str, Any]:
+        if item["id"] not in self.views:
+            self.views[item["id"]] = item_view(item)
+        return self.views[item["id"]]
+
+    def section(self, item: dict[str, Any], labels: dict[str, str]) -> SafeString:
+        if item["id"] not in self.sections:
+            html = render_to_string("reports/_item_section.html", {"item": item, "L": labels})
+            self.sections[item["id"]] = mark_safe(html)  # rendered by an autoescaped template
+        return self.sections[item["id"]]
+
+
 def document_view(
-    data: dict[str, Any], *, title_en: str, title_fr: str, version: int | None = None, progress=None
+    data: dict[str, Any],
+    *,
+    title_en: str,
+    title_fr: str,
+    version: int | None = None,
+    progress=None,
+    cache: RenderCache | None = None,
 ) -> dict[str, Any]:
     """Everything the templates and writers print, item by item (``progress(done, total)`` after each)."""
+    cache = cache or RenderCache()
     items = []
     total = len(data["items"])
     for index, item in enumerate(data["items"], start=1):
-        items.append(item_view(item))
+        items.append(cache.view(item))
         if progress is not None:
             progress(index, total)
     participation = data["participation"]
@@ -130,9 +163,34 @@ def document_view(
     }
 
 
-def render_html(view: dict[str, Any]) -> str:
-    """The report body shown in the platform (charts inline, each with its data table beside it)."""
-    return render_to_string("reports/document_body.html", view)
+def matrix_html(view: dict[str, Any]) -> SafeString:
+    """The Party × closed-field table's head and body, written directly: on a large report it is most of the
+    page's cells, and a template loop costs a variable lookup for each of them."""
+    L = view["L"]
+    matrix = view["matrix"]
+    head = "".join(f'<th scope="col">{escape(column)}</th>' for column in matrix["columns"])
+    rows = []
+    for row in matrix["rows"]:
+        cells = "".join(
+            f'<td class="report-matrix__cell report-matrix__cell--{cell["colour"]}">{escape(cell["label"])}</td>'
+            if cell
+            else '<td class="report-matrix__cell">–</td>'
+            for cell in row["cells"]
+        )
+        rows.append(f'<tr><th scope="row">{escape(row["party"])}</th>{cells}</tr>')
+    return mark_safe(  # every text above is escaped
+        f'<thead><tr><th scope="col">{escape(L["party"])}</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody>'
+    )
+
+
+def render_html(view: dict[str, Any], cache: RenderCache | None = None) -> str:
+    """The report body shown in the platform (charts inline, each with its data table beside it); each item's
+    section comes from the batch's cache."""
+    cache = cache or RenderCache()
+    sections = [cache.section(item, view["L"]) for item in view["items"]]
+    return render_to_string(
+        "reports/document_body.html", {**view, "sections": sections, "matrix_html": matrix_html(view)}
+    )
 
 
 def css_string(text: str) -> str:

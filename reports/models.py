@@ -92,6 +92,14 @@ class ReportRun(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
+    same_as = models.ForeignKey(
+        "ReportVersion",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The build found the same figures and texts as this version, so it made no new one."),
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -124,6 +132,9 @@ class ReportVersion(models.Model):
     number = models.PositiveIntegerField()
     data_version = models.IntegerField()
     data = models.JSONField(default=dict)
+    content_hash = models.CharField(
+        max_length=64, blank=True, help_text=_("SHA-256 of the figures and texts, without the build's own time.")
+    )
     html = models.TextField(blank=True)
     pdf = models.FileField(upload_to=report_file_upload_to, max_length=300, blank=True)
     docx = models.FileField(upload_to=report_file_upload_to, max_length=300, blank=True)

@@ -48,7 +48,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def run_status(request: HttpRequest, run_id: int) -> HttpResponse:
     """The small fragment the index polls every second while a build is queued or running."""
     access.require(request, access.can_run_reports(request.user), reason="report build status", leak_safe=False)
-    run = get_object_or_404(ReportRun.objects.select_related("report", "version"), pk=run_id)
+    run = get_object_or_404(ReportRun.objects.select_related("report", "version", "same_as"), pk=run_id)
     return render(request, "reports/_run_status.html", {"run": run})
 
 

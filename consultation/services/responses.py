@@ -53,9 +53,10 @@ def _locked(response: Response) -> Response:
     return Response.objects.select_for_update().select_related("consultation", "party").get(pk=response.pk)
 
 
-def _data_changed(consultation_id: int) -> None:
-    """What the reports show changed (a submission, or a reply now under revision): raise the consultation's
-    data version and queue the report rebuild."""
+def consultation_data_changed(*, consultation_id: int) -> None:
+    """What the reports show changed (a submission, a reply now under revision, a Party no longer asked):
+    raise the consultation's data version, which marks its reports stale, and queue the debounced rebuild once
+    the caller's transaction commits."""
     Consultation.objects.filter(pk=consultation_id).update(data_version=F("data_version") + 1)
     transaction.on_commit(lambda: reports_refresh_enqueue(consultation_id=consultation_id))
 
@@ -110,7 +111,7 @@ def response_submit(*, response: Response, user: Any, request: Any = None) -> Re
     )
     submitted_answers_replace(response=response, submission=submission)
     reply_audit("reply.submitted", response=response, user=user, request=request, sequence=sequence)
-    _data_changed(response.consultation_id)
+    consultation_data_changed(consultation_id=response.consultation_id)
     # The delegation's receipt (with the submitted reply as PDF), once the submission is committed.
     transaction.on_commit(lambda: reply_receipt_enqueue(submission_id=submission.pk), robust=True)
     return submission
@@ -130,5 +131,5 @@ def response_reopen(*, response: Response, user: Any, reason: str, request: Any 
     response.reopen_reason = reason
     response.save(update_fields=["status", "reopened_at", "reopen_reason"])
     reply_audit("reply.reopened", response=response, user=user, request=request, reason=reason)
-    _data_changed(response.consultation_id)
+    consultation_data_changed(consultation_id=response.consultation_id)
     return response

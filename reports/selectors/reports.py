@@ -89,12 +89,13 @@ def reports_for_secretariat() -> list[ConsultationReports]:
     reports = list(
         Report.objects.filter(consultation__in=consultations)
         .select_related("consultation", "current_version")
+        .defer("current_version__data", "current_version__html")
         .annotate(latest_run_id=Subquery(latest_run))
         .order_by("consultation_id", "scope_kind", "scope_key")
     )
     runs = (
-        ReportRun.objects.select_related("version")
-        .defer("version__data", "version__html")
+        ReportRun.objects.select_related("version", "same_as")
+        .defer("version__data", "version__html", "same_as__data", "same_as__html")
         .in_bulk([r.latest_run_id for r in reports if r.latest_run_id])
     )
     scopes = scopes_by_consultation(consultation_ids=[c.pk for c in consultations])

@@ -10,6 +10,8 @@ leaves the previous version current.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -154,6 +156,32 @@ class BuildOutput:
     number: int
     html: str
     files: dict[str, bytes] = field(default_factory=dict)
+    content_hash: str = ""
+    unchanged: ReportVersion | None = None  # the current version already holds exactly these figures and texts
+
+
+# What changes at every build without changing what the report says: left out of the content hash.
+VOLATILE_KEYS = frozenset({"built_at", "cutoff", "data_version"})
+
+
+def report_content_hash(data: dict[str, Any]) -> str:
+    """SHA-256 of a report's figures and texts, the build's own moment and data version left out: two builds
+    with the same hash print the same document, so the second makes no new version."""
+    content = {key: value for key, value in data.items() if key not in VOLATILE_KEYS}
+    encoded = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+
+def _unchanged_version(report: Report, content_hash: str, formats: list[str] | tuple[str, ...]) -> ReportVersion | None:
+    """The current version, if it holds the same content and every file this build would write."""
+    current = (
+        ReportVersion.objects.filter(pk=report.current_version_id, content_hash=content_hash)
+        .only("id", "number", "pdf", "docx", "xlsx")
+        .first()
+    )
+    if current is None or not all(getattr(current, fmt) for fmt in (formats or FORMATS)):
+        return None
+    return current
 
 
 def _start(run_id: int) -> ReportRun | None:
@@ -201,6 +229,7 @@ def report_build(
     progress=None,
     figures: dict[str, Any] | None = None,
     data_version: int | None = None,
+    cache: documents.RenderCache | None = None,
 ) -> BuildOutput:
     """Aggregate (unless ``figures`` were computed for a batch) and render one report in memory: figures,
     HTML and files. Writes nothing but progress."""
@@ -221,6 +250,17 @@ def report_build(
             "title_fr": scope.title_fr,
         }
     )
+    content_hash = report_content_hash(data)
+    unchanged = _unchanged_version(report, content_hash, formats)
+    if unchanged is not None:
+        return BuildOutput(
+            data=data,
+            data_version=data_version,
+            number=unchanged.number,
+            html="",
+            content_hash=content_hash,
+            unchanged=unchanged,
+        )
     progress(20)
     number = (ReportVersion.objects.filter(report=report).aggregate(n=Max("number"))["n"] or 0) + 1
     view = documents.document_view(
@@ -229,8 +269,9 @@ def report_build(
         title_fr=scope.title_fr,
         version=number,
         progress=lambda done, total: progress(20 + 40 * done // max(total, 1)),
+        cache=cache,
     )
-    html = documents.render_html(view)
+    html = documents.render_html(view, cache=cache)
     progress(65)
     wanted = formats or FORMATS
     files: dict[str, bytes] = {}
@@ -243,7 +284,9 @@ def report_build(
     if "xlsx" in wanted:
         files["xlsx"] = documents.render_xlsx(view)
         progress(95)
-    return BuildOutput(data=data, data_version=data_version, number=number, html=html, files=files)
+    return BuildOutput(
+        data=data, data_version=data_version, number=number, html=html, files=files, content_hash=content_hash
+    )
 
 
 def report_file_name(report: Report, fmt: str) -> str:
@@ -258,7 +301,37 @@ def _store(report: Report, run_id: int, fmt: str, content: bytes) -> str:
     return default_storage.save(name, ContentFile(content))
 
 
+def _finish_unchanged(run_id: int, output: BuildOutput) -> ReportRun:
+    """The figures and texts equal the current version's: no new version; that version is now known to be
+    current for this data version (so it is no longer stale), and the run says so."""
+    assert output.unchanged is not None
+    with transaction.atomic():
+        run = ReportRun.objects.select_for_update().get(pk=run_id)
+        if run.status == RunStatus.DONE:
+            return run
+        report = Report.objects.select_for_update().select_related("consultation").get(pk=run.report_id)
+        ReportVersion.objects.filter(pk=output.unchanged.pk).update(data_version=output.data_version)
+        report.built_data_version = output.data_version
+        report.save(update_fields=["built_data_version"])
+        run.status = RunStatus.DONE
+        run.progress = 100
+        run.data_version = output.data_version
+        run.finished_at = timezone.now()
+        run.same_as = output.unchanged
+        run.save(update_fields=["status", "progress", "data_version", "finished_at", "same_as"])
+        audit_record(
+            event_type="report.unchanged",
+            actor=run.requested_by,
+            consultation=report.consultation,
+            object_repr=str(output.unchanged),
+            extra={"run": run.pk, "version": output.unchanged.number, "data_version": output.data_version},
+        )
+    return run
+
+
 def _finish(run_id: int, output: BuildOutput) -> ReportRun:
+    if output.unchanged is not None:
+        return _finish_unchanged(run_id, output)
     report = ReportRun.objects.select_related("report__consultation").get(pk=run_id).report
     names = {fmt: _store(report, run_id, fmt, content) for fmt, content in output.files.items()}
     with transaction.atomic():
@@ -272,6 +345,7 @@ def _finish(run_id: int, output: BuildOutput) -> ReportRun:
             number=output.number,
             data_version=output.data_version,
             data=output.data,
+            content_hash=output.content_hash,
             html=output.html,
         )
         for fmt, name in names.items():
@@ -346,6 +420,7 @@ def report_runs_execute(*, run_ids: list[int]) -> list[ReportRun]:
             data_version = Consultation.objects.values_list("data_version", flat=True).get(pk=consultation.pk)
             scopes = {run.pk: scope_parse(consultation=consultation, text=run.report.scope) for run in runs}
             figures = report_figures_many(consultation=consultation, scopes=list(scopes.values()))
+            cache = documents.RenderCache()  # each item's view and HTML section, shared by the batch's reports
         except DatabaseError:
             for run in runs:
                 _fail_quietly(run, final=False)
@@ -363,6 +438,7 @@ def report_runs_execute(*, run_ids: list[int]) -> list[ReportRun]:
                     progress=_Progress(run.pk),
                     figures=figures[scopes[run.pk].label],
                     data_version=data_version,
+                    cache=cache,
                 )
                 _finish(run.pk, output)
             except DatabaseError:

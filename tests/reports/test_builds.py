@@ -110,6 +110,9 @@ def test_an_interrupted_build_leaves_the_previous_version_current_and_the_run_fa
             raise RuntimeError("Disk full while rendering")
         return real(item)
 
+    from tests.reports.conftest import reply
+
+    reply(dataset.consultation, "PT", dataset.answers_of("DE"))  # new figures, so the build renders
     with mock.patch("reports.documents.item_view", side_effect=fail_after_half):
         second = build(dataset, "article:20", formats=["xlsx"])
     assert calls == ["GENAI-01", "GENAI-02", "ROBOT-01"]
@@ -291,3 +294,48 @@ def test_xlsx_texts_beginning_like_formulas_are_read_back_exactly_as_written(dat
     assert cells["Portugal"].value == text
     assert cells["Portugal"].data_type == "s"
     assert cells["Portugal"].quotePrefix is True
+
+
+def test_a_rebuild_with_identical_figures_and_texts_makes_no_new_version(dataset):
+    first = build(dataset, "theme:robotics")
+    version = first.version
+    assert version.content_hash
+    assert len(version.content_hash) == 64
+
+    again = build(dataset, "theme:robotics")
+    assert again.status == "done"
+    assert again.same_as_id == version.pk
+    assert ReportVersion.objects.filter(report=version.report).count() == 1
+    assert Report.objects.get(pk=version.report_id).current_version_id == version.pk
+
+    # Submitted data changed somewhere the theme report does not print: it is checked, found equal, and current.
+    from django.db.models import F
+
+    from consultation.models import Consultation
+    from tests.reports.conftest import reply
+
+    Consultation.objects.filter(pk=dataset.consultation.pk).update(data_version=F("data_version") + 1)
+    data_version = Consultation.objects.get(pk=dataset.consultation.pk).data_version
+    third = build(dataset, "theme:robotics")
+    assert third.same_as_id == version.pk
+    report = Report.objects.get(pk=version.report_id)
+    assert report.built_data_version == data_version
+    assert ReportVersion.objects.get(pk=version.pk).data_version == data_version
+
+    # A change in what the report prints makes version 2.
+    reply(dataset.consultation, "SE", dataset.answers_of("DE"))
+    fourth = build(dataset, "theme:robotics")
+    assert fourth.same_as_id is None
+    assert fourth.version.number == 2
+    assert fourth.version.content_hash != version.content_hash
+    assert Report.objects.get(pk=version.report_id).current_version_id == fourth.version.pk
+
+
+def test_an_identical_rebuild_still_writes_the_files_the_current_version_lacks(dataset):
+    first = build(dataset, "item:ROBOT-01", formats=["xlsx"])
+    assert not first.version.pdf
+    second = build(dataset, "item:ROBOT-01")
+    assert second.same_as_id is None
+    assert second.version.number == 2
+    assert second.version.pdf
+    assert second.version.docx

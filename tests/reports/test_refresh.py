@@ -15,6 +15,7 @@ from reports.models import Report, ReportRun
 from reports.selectors.scopes import scope_parse
 from reports.services.builds import report_build_now
 from reports.services.refresh import reports_refresh_after_change, reports_stale, reports_sweep_stale
+from tests import factories as f
 from tests.reports.conftest import reply
 
 pytestmark = pytest.mark.django_db
@@ -146,3 +147,35 @@ def test_submitting_again_after_reopening_counts_the_reply_again(dataset, roboti
         reports_refresh_consultation.apply(args=[dataset.consultation.pk])
     robotics.refresh_from_db()
     assert "Netherlands" in [p["name_en"] for p in robotics.current_version.data["participation"]["replied"]]
+
+
+def test_making_a_party_inactive_marks_the_reports_stale_and_drops_it_from_did_not_reply(
+    dataset, robotics, django_capture_on_commit_callbacks
+):
+    from accounts.models import AuditEvent
+    from consultation.services.parties import party_set_active
+    from reports.services.refresh import reports_stale
+
+    austria = f.party("AT")
+    assert "Austria" in [p["name_en"] for p in robotics.current_version.data["participation"]["not_replied"]]
+    before = data_version(dataset)
+    with mock.patch("consultation.services.responses.reports_refresh_enqueue") as enqueue:
+        with django_capture_on_commit_callbacks(execute=True):
+            party_set_active(party=austria, is_active=False, user=None)
+    assert data_version(dataset) == before + 1
+    assert enqueue.call_args_list == [mock.call(consultation_id=dataset.consultation.pk)]
+    assert list(reports_stale(consultation_id=dataset.consultation.pk)) == [robotics]
+    assert AuditEvent.objects.filter(event_type="party.deactivated", party=austria).count() == 1
+
+    report_build_now(
+        consultation=dataset.consultation, scope=scope_parse(consultation=dataset.consultation, text="theme:robotics")
+    )
+    robotics.refresh_from_db()
+    not_replied = [p["name_en"] for p in robotics.current_version.data["participation"]["not_replied"]]
+    assert "Austria" not in not_replied
+    assert robotics.current_version.number == 2
+    assert list(reports_stale(consultation_id=dataset.consultation.pk)) == []
+
+    # Setting the same state again changes nothing.
+    party_set_active(party=austria, is_active=False, user=None)
+    assert data_version(dataset) == before + 1

@@ -13,6 +13,7 @@ from reports.selectors.scopes import scope_parse
 from reports.services.builds import report_build_now, report_version_publish
 from tests import factories as f
 from tests.access.helpers import login_with_mfa
+from tests.reports.conftest import reply
 
 pytestmark = pytest.mark.django_db
 
@@ -134,7 +135,9 @@ def test_publishing_makes_a_version_visible_to_the_committee_and_keeps_earlier_o
     client.post(reverse("reports:publish", kwargs={"version_id": first.pk}))
     first.refresh_from_db()
     assert first.published_by == secretariat
+    reply(dataset.consultation, "PT", dataset.answers_of("DE"))  # each rebuild has new figures
     second = built(dataset, "theme:robotics", formats=["xlsx"])
+    reply(dataset.consultation, "SE", dataset.answers_of("DE"))
     third = built(dataset, "theme:robotics", formats=["xlsx"])
     report_version_publish(version=second, user=secretariat)
     again = client.post(reverse("reports:publish", kwargs={"version_id": first.pk}), follow=True)
