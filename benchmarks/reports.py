@@ -88,8 +88,10 @@ def generate(*, slug: str, parties: int, items: int, seed: int = 6):
         Item,
         Option,
         Response,
+        ResponseSubmission,
         Theme,
     )
+    from consultation.services.submitted import submitted_answers_replace
 
     rng = random.Random(seed)
     now = timezone.now()
@@ -201,6 +203,9 @@ def generate(*, slug: str, parties: int, items: int, seed: int = 6):
             )
         AnswerChoice.objects.bulk_create(choices, batch_size=10000)
         AnswerValue.objects.bulk_create(values, batch_size=10000)
+        if response.status == "submitted":  # what reports read: the copy the submission service writes
+            submission = ResponseSubmission.objects.create(response=response, sequence=1, submitted_at=now)
+            submitted_answers_replace(response=response, submission=submission)
     return consultation
 
 
@@ -283,16 +288,13 @@ def sql_floor(consultation, runs: int = 5) -> dict:
 
     group_by = """
         WITH rows AS (
-            SELECT a.item_id, r.party_id, p.name_en AS party, ac.field_id, ac.option_id, ac.rank
-            FROM consultation_answerchoice ac
-            JOIN consultation_answer a ON a.id = ac.answer_id
-            JOIN consultation_response r ON r.id = a.response_id
-            JOIN consultation_party p ON p.id = r.party_id
-            WHERE r.consultation_id = %(c)s AND r.status = 'submitted'
+            SELECT c.item_id, c.party_id, p.name_en AS party, c.field_id, c.option_id, c.rank
+            FROM consultation_submittedchoice c
+            JOIN consultation_party p ON p.id = c.party_id
+            WHERE c.consultation_id = %(c)s
         ), answered AS (
-            SELECT a.item_id, r.party_id
-            FROM consultation_answer a JOIN consultation_response r ON r.id = a.response_id
-            WHERE r.consultation_id = %(c)s AND r.status = 'submitted' AND a.is_answered
+            SELECT a.item_id, a.party_id FROM consultation_submittedanswer a
+            WHERE a.consultation_id = %(c)s AND a.is_answered
         )
         SELECT 'option' AS part, field_id, option_id, rank, count(DISTINCT party_id) AS n,
                string_agg(party, ', ' ORDER BY party) FILTER (WHERE rank IS NULL OR rank = 1) AS parties
@@ -303,10 +305,8 @@ def sql_floor(consultation, runs: int = 5) -> dict:
         SELECT 'numbers', v.field_id, NULL, NULL, count(*),
                concat_ws(' ', sum(v.number), min(v.number), max(v.number),
                          percentile_cont(0.5) WITHIN GROUP (ORDER BY v.number))
-        FROM consultation_answervalue v
-        JOIN consultation_answer a ON a.id = v.answer_id
-        JOIN consultation_response r ON r.id = a.response_id
-        WHERE r.consultation_id = %(c)s AND r.status = 'submitted' AND v.number IS NOT NULL
+        FROM consultation_submittedvalue v
+        WHERE v.consultation_id = %(c)s AND v.number IS NOT NULL
         GROUP BY v.field_id
         UNION ALL
         SELECT 'article:' || ar.number, NULL, NULL, NULL, count(DISTINCT answered.party_id), NULL
@@ -319,11 +319,10 @@ def sql_floor(consultation, runs: int = 5) -> dict:
     """
     texts = """
         SELECT v.field_id, p.name_en, v.text, a.language
-        FROM consultation_answervalue v
-        JOIN consultation_answer a ON a.id = v.answer_id
-        JOIN consultation_response r ON r.id = a.response_id
-        JOIN consultation_party p ON p.id = r.party_id
-        WHERE r.consultation_id = %(c)s AND r.status = 'submitted' AND v.text <> ''
+        FROM consultation_submittedvalue v
+        JOIN consultation_submittedanswer a ON a.id = v.answer_id
+        JOIN consultation_party p ON p.id = v.party_id
+        WHERE v.consultation_id = %(c)s AND v.text <> ''
         ORDER BY v.field_id, p.name_en
     """
     timings: dict[str, list[float]] = {"group_by": [], "texts": []}

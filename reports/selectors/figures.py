@@ -95,6 +95,28 @@ def _party_name(party: dict[str, Any]) -> str:
     return party["name_en"]
 
 
+@dataclass(frozen=True, slots=True)
+class _Field:
+    """A field as the figures read it (a plain row: model instances cost more than the figures themselves)."""
+
+    pk: int
+    item_id: int
+    key: str
+    type: str
+    label_en: str | None
+    label_fr: str | None
+    unit: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Option:
+    pk: int
+    field_id: int
+    key: str
+    label_en: str | None
+    label_fr: str | None
+
+
 @dataclass
 class ItemFigures:
     """Per-item figures for a set of items, computed once and shared by every report that covers them."""
@@ -139,12 +161,19 @@ def _item_figures(*, consultation: Consultation, item_ids: list[int] | None) -> 
         .values_list("item_id", "article__number", "article__title_en", "article__title_fr")
     ):
         articles_by_item[item_id].append({"number": number, "title_en": title_en, "title_fr": title_fr})
-    fields = list(_in_scope(Field.objects.filter(item__consultation=consultation), item_ids).order_by("order", "id"))
-    options_by_field: dict[int, list[Option]] = defaultdict(list)
-    for option in _in_scope(
-        Option.objects.filter(field__item__consultation=consultation), item_ids, "field__item_id"
-    ).order_by("order", "id"):
-        options_by_field[option.field_id].append(option)
+    fields = [
+        _Field(*row)
+        for row in _in_scope(Field.objects.filter(item__consultation=consultation), item_ids)
+        .order_by("order", "id")
+        .values_list("pk", "item_id", "key", "type", "label_en", "label_fr", "unit")
+    ]
+    options_by_field: dict[int, list[_Option]] = defaultdict(list)
+    for row in (
+        _in_scope(Option.objects.filter(field__item__consultation=consultation), item_ids, "field__item_id")
+        .order_by("order", "id")
+        .values_list("pk", "field_id", "key", "label_en", "label_fr")
+    ):
+        options_by_field[row[1]].append(_Option(*row))
     parties = {
         row["id"]: row
         for row in Party.objects.order_by("name_en").values("id", "iso2", "name_en", "name_fr", "is_active")
@@ -211,14 +240,14 @@ def _item_figures(*, consultation: Consultation, item_ids: list[int] | None) -> 
     ):
         references_by_field[field_id].append((party_id, position, instrument, provision, url))
 
-    fields_by_item: dict[int, list[Field]] = defaultdict(list)
+    fields_by_item: dict[int, list[_Field]] = defaultdict(list)
     for field in fields:
         fields_by_item[field.item_id].append(field)
 
     def names(party_ids: list[int]) -> list[str]:
         return [_party_name(parties[p]) for p in party_ids]
 
-    def field_figures(field: Field) -> dict[str, Any]:
+    def field_figures(field: _Field) -> dict[str, Any]:
         out: dict[str, Any] = {
             "id": field.pk,
             "key": field.key,
@@ -344,8 +373,8 @@ def _item_figures(*, consultation: Consultation, item_ids: list[int] | None) -> 
 
 def _matrix_cells(
     chosen: dict[tuple[int, int], list[int]],
-    fields_by_item: dict[int, list[Field]],
-    options_by_field: dict[int, list[Option]],
+    fields_by_item: dict[int, list[_Field]],
+    options_by_field: dict[int, list[_Option]],
 ) -> dict[int, dict[int, tuple[str, int]]]:
     """One cell per (Party, closed field), built once and shared by every report's matrix (memory stays flat
     however many reports cover the same item)."""
