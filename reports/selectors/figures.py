@@ -20,7 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from consultation.models import (
@@ -128,7 +128,8 @@ class ItemFigures:
     matrix_columns: dict[int, list[dict[str, Any]]]
     matrix_cells: dict[int, dict[int, tuple[str, int]]]  # Party id → field id → (label, option position)
     parties: dict[int, dict[str, Any]]
-    answered: dict[int, dict[int, Any]]  # item id → Party id → when that Party's answer was submitted
+    answered: dict[int, set[int]]  # item id → the Parties whose last submission answers it
+    submitted_at: dict[int, Any]  # Party id → its last submission
     under_revision: dict[int, Any]  # Party id → reopened since (its last submission still counts)
 
 
@@ -184,17 +185,19 @@ def _item_figures(*, consultation: Consultation, item_ids: list[int] | None) -> 
         return sorted(party_ids, key=place.__getitem__)
 
     submitted = {"consultation": consultation}
-    answered: dict[int, dict[int, Any]] = defaultdict(dict)
-    for item_id, party_id, submitted_at in _in_scope(
+    answered: dict[int, set[int]] = defaultdict(set)
+    for item_id, party_id in _in_scope(
         SubmittedAnswer.objects.filter(is_answered=True, **submitted), item_ids
-    ).values_list("item_id", "party_id", "submitted_at"):
-        answered[item_id][party_id] = submitted_at
-    under_revision = dict(
-        Response.objects.filter(consultation=consultation, submitted_answers__isnull=False)
-        .exclude(status=ResponseStatus.SUBMITTED)
-        .distinct()
-        .values_list("party_id", "reopened_at")
-    )
+    ).values_list("item_id", "party_id"):
+        answered[item_id].add(party_id)
+    submitted_at: dict[int, Any] = {}
+    under_revision: dict[int, Any] = {}
+    for party_id, status, last_submitted, reopened_at in Response.objects.filter(
+        Exists(SubmittedAnswer.objects.filter(response=OuterRef("pk"))), consultation=consultation
+    ).values_list("party_id", "status", "submitted_at", "reopened_at"):
+        submitted_at[party_id] = last_submitted  # the submission the copy holds (kept while under revision)
+        if status != ResponseStatus.SUBMITTED:
+            under_revision[party_id] = reopened_at
 
     # Who chose what (single and multiple choice) and who ranked what first: counts, Party lists and the matrix.
     parties_by_option: dict[tuple[int, int], list[int]] = defaultdict(list)
@@ -367,6 +370,7 @@ def _item_figures(*, consultation: Consultation, item_ids: list[int] | None) -> 
         matrix_cells=_matrix_cells(matrix_chosen, fields_by_item, options_by_field),
         parties=parties,
         answered=answered,
+        submitted_at=submitted_at,
         under_revision=under_revision,
     )
 
@@ -407,10 +411,8 @@ def _assemble(*, consultation: Consultation, shared: ItemFigures, item_ids: set[
     """One report's figures: its items (in questionnaire order), its participation and its matrix."""
     parties = shared.parties
     items = [item for item in shared.items if item["id"] in item_ids]
-    replied_at: dict[int, Any] = {}
-    for item_id in item_ids:
-        for party_id, submitted_at in shared.answered.get(item_id, {}).items():
-            replied_at[party_id] = submitted_at
+    replied_ids: set[int] = set().union(*(shared.answered.get(item_id, ()) for item_id in item_ids))
+    replied_at = {party_id: shared.submitted_at[party_id] for party_id in replied_ids}
     columns = [column for item in items for column in shared.matrix_columns[item["id"]]]
     replied = [party for pid, party in parties.items() if pid in replied_at]
     not_replied = [party for pid, party in parties.items() if pid not in replied_at and party["is_active"]]
