@@ -10,6 +10,7 @@ urlpatterns = [
     path("runs/<int:run_id>/status/", views.run_status, name="run_status"),
     path("runs/<int:run_id>/retry/", views.retry, name="retry"),
     path("r/<int:report_id>/", views.report_detail, name="report"),
+    path("r/<int:report_id>/row/", views.report_row, name="report_row"),
     path("r/<int:report_id>/versions/", views.versions, name="versions"),
     path("v/<int:version_id>/", views.version_detail, name="version"),
     path("v/<int:version_id>/publish/", views.publish, name="publish"),

@@ -15,10 +15,18 @@ from accounts import access
 from consultation.models import Consultation
 
 from .models import Report, ReportRun, ReportVersion, ScopeKind
-from .selectors.reports import reports_for_secretariat, scopes_by_consultation, versions_published, versions_visible
+from .selectors.freshness import report_version_freshness
+from .selectors.reports import (
+    report_row_get,
+    reports_for_secretariat,
+    scopes_by_consultation,
+    versions_published,
+    versions_visible,
+)
 from .selectors.scopes import ScopeInvalid, scope_parse
 from .services.builds import (
     ReportError,
+    ReportVersionStale,
     report_build_request,
     report_file_name,
     report_get_or_create,
@@ -50,6 +58,18 @@ def run_status(request: HttpRequest, run_id: int) -> HttpResponse:
     access.require(request, access.can_run_reports(request.user), reason="report build status", leak_safe=False)
     run = get_object_or_404(ReportRun.objects.select_related("report", "version", "same_as"), pk=run_id)
     return render(request, "reports/_run_status.html", {"run": run})
+
+
+@login_required
+@require_GET
+def report_row(request: HttpRequest, report_id: int) -> HttpResponse:
+    """One row of the index, polled while its build runs: the build status, the current version and the publish
+    button are rendered together, so they always name the same version."""
+    access.require(request, access.can_run_reports(request.user), reason="report row", leak_safe=False)
+    row = report_row_get(report_id=report_id)
+    if row is None:
+        raise Http404(_("No such report."))
+    return render(request, "reports/_report_row.html", {"row": row})
 
 
 @login_required
@@ -101,10 +121,19 @@ def retry(request: HttpRequest, run_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def publish(request: HttpRequest, version_id: int) -> HttpResponse:
+    """Publish the version named in the URL (the one the page showed). A stale version answers 409 with a page
+    that says why and offers a second form, carrying the confirmation, to publish it anyway."""
     access.require(request, access.can_publish_reports(request.user), reason="publish report", leak_safe=False)
-    version = get_object_or_404(ReportVersion.objects.defer("data", "html"), pk=version_id)
+    version = get_object_or_404(
+        ReportVersion.objects.select_related("report__consultation").defer("data", "html"), pk=version_id
+    )
     try:
-        report_version_publish(version=version, user=request.user, request=request)
+        report_version_publish(
+            version=version, user=request.user, request=request, confirmed=request.POST.get("confirm_stale", "")
+        )
+    except ReportVersionStale as refused:
+        context = {"version": version, "report": version.report, "freshness": refused.freshness}
+        return render(request, "reports/publish_confirm.html", context, status=409)
     except ReportError as error:
         messages.error(request, str(error))
     else:
@@ -146,6 +175,7 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
 @require_GET
 def version_detail(request: HttpRequest, version_id: int) -> HttpResponse:
     version = _visible_version(request, version_id)
+    can_run = access.can_run_reports(request.user)
     return render(
         request,
         "reports/version_detail.html",
@@ -153,6 +183,7 @@ def version_detail(request: HttpRequest, version_id: int) -> HttpResponse:
             "version": version,
             "report": version.report,
             "is_current": version.report.current_version_id == version.pk,
+            "freshness": report_version_freshness(version=version) if can_run else None,
             "can_publish": access.can_publish_reports(request.user) and not version.is_published,
         },
     )

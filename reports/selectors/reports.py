@@ -11,14 +11,20 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from consultation.models import Article, Consultation, Item, Theme
 
 from ..models import Report, ReportRun, ReportVersion, ScopeKind
+from .freshness import VersionFreshness, version_freshness
 from .scopes import Scope
 
 
 @dataclass
 class ReportRow:
+    """One row of the Secretariat's index: the report, its latest build and its current version's freshness.
+    The whole row is one fragment (``reports/_report_row.html``) so the build status and the publish controls
+    always show the same version."""
+
     report: Report
     run: ReportRun | None
     stale: bool
+    freshness: VersionFreshness | None = None  # of the current version; None before the first version
 
 
 @dataclass
@@ -82,34 +88,67 @@ def scope_labels_built(*, consultation_id: int) -> set[str]:
     return {f"{kind}:{key}" if key else kind for kind, key in rows}
 
 
-def reports_for_secretariat() -> list[ConsultationReports]:
-    """Every consultation with its reports, each report's latest build and whether it is stale."""
-    consultations = list(Consultation.objects.order_by("-opens_on", "slug"))
+def _reports_with_latest_run() -> QuerySet[Report]:
     latest_run = ReportRun.objects.filter(report=OuterRef("pk")).order_by("-created_at", "-id").values("pk")[:1]
-    reports = list(
-        Report.objects.filter(consultation__in=consultations)
-        .select_related("consultation", "current_version")
+    return (
+        Report.objects.select_related("consultation", "current_version")
         .defer("current_version__data", "current_version__html")
         .annotate(latest_run_id=Subquery(latest_run))
-        .order_by("consultation_id", "scope_kind", "scope_key")
     )
+
+
+def _rows(reports: list[Report]) -> list[ReportRow]:
+    """The rows of these reports (one query for their latest runs), in the order given."""
     runs = (
         ReportRun.objects.select_related("version", "same_as")
         .defer("version__data", "version__html", "same_as__data", "same_as__html")
         .in_bulk([r.latest_run_id for r in reports if r.latest_run_id])
     )
+    return [
+        ReportRow(
+            report=report,
+            run=runs.get(report.latest_run_id),
+            stale=report.built_data_version < report.consultation.data_version,
+            freshness=_current_freshness(report),
+        )
+        for report in reports
+    ]
+
+
+def _current_freshness(report: Report) -> VersionFreshness | None:
+    current = report.current_version
+    if current is None:
+        return None
+    return version_freshness(
+        version=current,
+        newest_number=current.number,  # a build that finishes makes its version current: none is newer
+        current_version_id=report.current_version_id,
+        built_data_version=report.built_data_version,
+        consultation_data_version=report.consultation.data_version,
+    )
+
+
+def reports_for_secretariat() -> list[ConsultationReports]:
+    """Every consultation with its reports, each report's latest build and whether it is stale."""
+    consultations = list(Consultation.objects.order_by("-opens_on", "slug"))
+    reports = list(
+        _reports_with_latest_run()
+        .filter(consultation__in=consultations)
+        .order_by("consultation_id", "scope_kind", "scope_key")
+    )
     scopes = scopes_by_consultation(consultation_ids=[c.pk for c in consultations])
     grouped = {c.pk: ConsultationReports(consultation=c, scopes=scopes.get(c.pk, [])) for c in consultations}
     kind_order = {kind: index for index, kind in enumerate(ScopeKind.values)}
-    for report in sorted(reports, key=lambda r: (kind_order[r.scope_kind], _natural(r.scope_key))):
-        grouped[report.consultation_id].rows.append(
-            ReportRow(
-                report=report,
-                run=runs.get(report.latest_run_id),
-                stale=report.built_data_version < report.consultation.data_version,
-            )
-        )
+    ordered = sorted(reports, key=lambda r: (kind_order[r.scope_kind], _natural(r.scope_key)))
+    for row in _rows(ordered):
+        grouped[row.report.consultation_id].rows.append(row)
     return list(grouped.values())
+
+
+def report_row_get(*, report_id: int) -> ReportRow | None:
+    """One row of the index, as the index shows it (two queries): what the row polls while a build runs."""
+    report = _reports_with_latest_run().filter(pk=report_id).first()
+    return _rows([report])[0] if report is not None else None
 
 
 def _natural(key: str) -> tuple[Any, ...]:

@@ -32,6 +32,7 @@ from .. import documents
 from ..labels import both
 from ..models import ACTIVE_RUN_STATUSES, Report, ReportRun, ReportVersion, RunStatus
 from ..selectors.figures import report_figures, report_figures_many
+from ..selectors.freshness import VersionFreshness, report_version_freshness
 from ..selectors.scopes import Scope, scope_items, scope_parse
 
 logger = logging.getLogger(__name__)
@@ -516,12 +517,68 @@ def reports_build_now(
     return report_runs_execute(run_ids=[run.pk for run in runs])
 
 
+class ReportVersionStale(ReportError):
+    """Publishing was refused because the version is stale and the person has not confirmed this state."""
+
+    def __init__(self, message: str, *, freshness: VersionFreshness) -> None:
+        super().__init__(message)
+        self.freshness = freshness
+
+
+def report_version_publish(
+    *, version: ReportVersion, user: Any, request: Any = None, confirmed: str = ""
+) -> ReportVersion:
+    """Make a version visible to the Committee; earlier published versions stay available.
+
+    A stale version (superseded by a newer one, or built before the replies last changed; see
+    ``selectors.freshness``) is refused unless ``confirmed`` repeats its ``VersionFreshness.token``, i.e. the
+    person saw the warning for the state it is in now. The refusal is audited in its own right (it commits even
+    though nothing is published), and a confirmed publication is audited as stale with its reasons.
+    """
+    try:
+        return _version_publish(version_id=version.pk, user=user, request=request, confirmed=confirmed)
+    except ReportVersionStale as refused:
+        freshness = refused.freshness
+        audit_record(
+            event_type="report.publish_refused_stale",
+            actor=user,
+            consultation=version.report.consultation,
+            object_repr=str(version),
+            request=request,
+            extra=_stale_extra(freshness, confirmation=confirmed),
+        )
+        raise
+
+
+def _stale_extra(freshness: VersionFreshness, **more: Any) -> dict[str, Any]:
+    extra: dict[str, Any] = {
+        "version": freshness.number,
+        "stale": freshness.stale,
+        "reason": ",".join(freshness.reasons),
+        "superseded_by": freshness.superseded_by,
+        "data_version": freshness.data_version,
+        "consultation_data_version": freshness.consultation_data_version,
+    }
+    extra.update({key: value for key, value in more.items() if value})
+    return extra
+
+
 @transaction.atomic
-def report_version_publish(*, version: ReportVersion, user: Any, request: Any = None) -> ReportVersion:
-    """Make a version visible to the Committee; earlier published versions stay available."""
-    version = ReportVersion.objects.select_for_update().select_related("report__consultation").get(pk=version.pk)
+def _version_publish(*, version_id: int, user: Any, request: Any, confirmed: str) -> ReportVersion:
+    report_id = ReportVersion.objects.values_list("report_id", flat=True).get(pk=version_id)
+    # Lock the report first, as a finishing build does: no new version can become current while we decide.
+    Report.objects.select_for_update().filter(pk=report_id).first()
+    version = (
+        ReportVersion.objects.select_for_update(of=("self",))
+        .select_related("report__consultation")
+        .defer("data", "html")
+        .get(pk=version_id)
+    )
     if version.published_at is not None:
         raise ReportError(_("Version %(number)d is already published.") % {"number": version.number})
+    freshness = report_version_freshness(version=version)
+    if freshness.stale and confirmed != freshness.token:
+        raise ReportVersionStale(publish_refusal_message(freshness), freshness=freshness)
     version.published_at = timezone.now()
     version.published_by = _acting(user)
     version.save(update_fields=["published_at", "published_by"])
@@ -531,6 +588,24 @@ def report_version_publish(*, version: ReportVersion, user: Any, request: Any = 
         consultation=version.report.consultation,
         object_repr=str(version),
         request=request,
-        extra={"version": version.number},
+        extra=_stale_extra(freshness, confirmed=True)
+        if freshness.stale
+        else {"version": version.number, "stale": False},
     )
     return version
+
+
+def publish_refusal_message(freshness: VersionFreshness) -> str:
+    """Why a stale version was not published, in one sentence per reason."""
+    parts = []
+    if freshness.superseded_by is not None:
+        parts.append(
+            _("Version %(number)d is superseded by version %(newer)d.")
+            % {"number": freshness.number, "newer": freshness.superseded_by}
+        )
+    if freshness.data_changed:
+        parts.append(
+            _("It was built from data version %(built)d; the replies changed since (data version %(now)d now).")
+            % {"built": freshness.data_version, "now": freshness.consultation_data_version}
+        )
+    return " ".join(parts)

@@ -71,6 +71,11 @@ EXPECTATIONS = {
         "get": _everyone(NO, secretariat=302, committee=302),
         "post": _everyone(405),
     },
+    "reports:report_row": {
+        "kwargs": lambda world: {"report_id": draft(world).report_id},
+        "get": _everyone(NO, secretariat=200),
+        "post": _everyone(405),
+    },
     "reports:versions": {
         "kwargs": lambda world: {"report_id": draft(world).report_id},
         "get": _everyone(NO, secretariat=200, committee=HIDDEN),

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from tests.access.helpers import enrol_totp
 from tests.access.world import party_b_submitted
-from tests.e2e.conftest import login, logout
+from tests.e2e.conftest import login, logout, serious_violations
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -76,3 +76,71 @@ def test_secretariat_builds_reads_downloads_and_publishes_committee_sees_publish
     response = page.goto(f"{live_server.url}/reports/v/{first.pk}/")
     assert response.status == 200
     assert page.get_by_role("button", name="Publish to the Committee").count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_row_updates_as_a_whole_and_a_stale_version_is_published_only_after_confirmation(
+    page, live_server, world, settings, monkeypatch
+):
+    """A build finishes while the index is open: the whole row (run, current version, Publish button) moves to
+    the new version together. Then a reply is reopened while the broker is down (no rebuild): publishing the
+    now stale version shows why and asks again; the Secretariat confirms."""
+    from accounts.models import AuditEvent
+    from consultation.services.responses import response_reopen
+    from reports.models import Report, ReportRun
+    from reports.selectors.scopes import scope_parse
+    from reports.services.builds import report_build_now, report_run_execute
+
+    settings.MFA_TOTP_TOLERANCE = 1
+    submitted = party_b_submitted(world)
+    scope = scope_parse(consultation=world.consultation, text="article:20")
+    first = report_build_now(consultation=world.consultation, scope=scope, formats=["xlsx"]).version
+    report = Report.objects.get(pk=first.report_id)
+    running = ReportRun.objects.create(report=report, status="running", progress=40, attempts=1, formats=["xlsx"])
+    secret = enrol_totp(world.secretariat)
+    login(page, live_server, world.secretariat.email, PASSWORD, totp_secret=secret)
+
+    page.goto(f"{live_server.url}/reports/")
+    row = page.locator(f"#report-{report.pk}")
+    row.get_by_role("status").filter(has_text="40 % built").wait_for()
+    assert row.locator("progress").get_attribute("value") == "40"
+    assert row.get_by_role("button", name="Publish version 1").is_visible()
+    assert serious_violations(page) == []
+
+    # The worker finishes the build; the polled row shows version 2 everywhere, never version 1 beside "Done".
+    ReportRun.objects.filter(pk=running.pk).update(status="queued")
+    report_run_execute(run_id=running.pk)
+    row.get_by_role("link", name="Open version 2").wait_for()
+    assert row.get_by_role("button", name="Publish version 2").is_visible()
+    assert row.get_by_role("button", name="Publish version 1").count() == 0
+    assert row.get_by_role("link", name="Version 2", exact=True).is_visible()
+    assert row.get_attribute("hx-trigger") is None  # polling stopped
+
+    # A reply is reopened and the broker is down: nothing rebuilds, version 2 is stale.
+    monkeypatch.setattr("consultation.services.responses.reports_refresh_enqueue", lambda **kwargs: False)
+    response_reopen(response=submitted, user=world.secretariat, reason="A figure is wrong.")
+    page.goto(f"{live_server.url}/reports/")
+    row = page.locator(f"#report-{report.pk}")
+    assert "Stale" in row.locator(".badge--stale").inner_text()
+    assert "the replies changed since" in row.inner_text()
+    row.get_by_role("button", name="Publish version 2").click()  # no dialog: the server's page explains
+
+    page.get_by_role("heading", name="Version 2 was not published").wait_for()
+    assert "the replies changed since" in page.get_by_role("alert").inner_text()
+    assert serious_violations(page) == []
+    second = report.versions.get(number=2)
+    assert second.published_at is None
+    page.get_by_role("button", name="Publish version 2 anyway").click()
+    page.locator(".message--success", has_text="Version 2 is now visible to the Committee.").wait_for()
+    second.refresh_from_db()
+    assert second.published_by == world.secretariat
+    events = list(
+        AuditEvent.objects.filter(event_type__startswith="report.publish")
+        .order_by("pk")
+        .values_list("event_type", "extra")
+    )
+    assert [(kind, extra["stale"], extra["reason"]) for kind, extra in events] == [
+        ("report.publish_refused_stale", True, "data_changed"),
+        ("report.published", True, "data_changed"),
+    ]
+    assert events[1][1]["confirmed"] is True

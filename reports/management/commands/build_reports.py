@@ -19,7 +19,7 @@ from consultation.models import Consultation
 from reports.models import ScopeKind
 from reports.selectors.reports import scope_labels_built, scopes_by_consultation
 from reports.selectors.scopes import ScopeInvalid, scope_parse
-from reports.services.builds import FORMATS, report_version_publish, reports_build_now
+from reports.services.builds import FORMATS, ReportError, report_version_publish, reports_build_now
 
 
 class Command(BaseCommand):
@@ -77,9 +77,15 @@ class Command(BaseCommand):
                 continue
             version = run.version
             files = ", ".join(getattr(version, fmt).name for fmt in FORMATS if getattr(version, fmt))
+            published = ""
             if options["publish"]:
-                report_version_publish(version=version, user=None)
-            published = ", published" if options["publish"] else ""
+                try:
+                    report_version_publish(version=version, user=None)
+                except ReportError as error:  # the replies changed during the build: publish it from the site
+                    failures += 1
+                    self.stderr.write(f"{run.report.scope}: version {version.number} not published – {error}")
+                else:
+                    published = ", published"
             self.stdout.write(f"{run.report.scope}: version {version.number} ({files}){published}")
         self.stdout.write(f"{len(runs)} report(s) in {time.perf_counter() - started:.1f} s")
         if failures:
