@@ -104,15 +104,13 @@ def _rows(reports: list[Report]) -> list[ReportRow]:
         .defer("version__data", "version__html", "same_as__data", "same_as__html")
         .in_bulk([r.latest_run_id for r in reports if r.latest_run_id])
     )
-    return [
-        ReportRow(
-            report=report,
-            run=runs.get(report.latest_run_id),
-            stale=report.built_data_version < report.consultation.data_version,
-            freshness=_current_freshness(report),
-        )
-        for report in reports
-    ]
+    rows = []
+    for report in reports:
+        freshness = _current_freshness(report)
+        # Without a version (its first build failed or is under way), as before: built_data_version is -1.
+        stale = freshness.stale if freshness else report.built_data_version < report.consultation.data_version
+        rows.append(ReportRow(report=report, run=runs.get(report.latest_run_id), stale=stale, freshness=freshness))
+    return rows
 
 
 def _current_freshness(report: Report) -> VersionFreshness | None:
