@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..models import ReportVersion
+from django.db.models import Max
+
+from ..models import Report, ReportVersion
 
 SUPERSEDED = "superseded"
 DATA_CHANGED = "data_changed"
@@ -84,19 +86,18 @@ def version_freshness(
 
 
 def report_version_freshness(*, version: ReportVersion) -> VersionFreshness:
-    """The freshness of one version, read now (one query, plus the report and consultation unless the caller
-    loaded them with ``select_related("report__consultation")``)."""
-    report = version.report
-    newest = (
-        ReportVersion.objects.filter(report_id=version.report_id, number__gt=version.number)
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
+    """The freshness of one version, read now in one query (not from the caller's possibly older copies of the
+    report and the consultation)."""
+    current_version_id, built_data_version, consultation_data_version, newest = (
+        Report.objects.filter(pk=version.report_id)
+        .annotate(newest=Max("versions__number"))
+        .values_list("current_version_id", "built_data_version", "consultation__data_version", "newest")
+        .get()
     )
     return version_freshness(
         version=version,
         newest_number=newest,
-        current_version_id=report.current_version_id,
-        built_data_version=report.built_data_version,
-        consultation_data_version=report.consultation.data_version,
+        current_version_id=current_version_id,
+        built_data_version=built_data_version,
+        consultation_data_version=consultation_data_version,
     )

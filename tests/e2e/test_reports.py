@@ -18,8 +18,9 @@ pytestmark = pytest.mark.e2e
 
 @pytest.mark.django_db(transaction=True)
 def test_secretariat_builds_reads_downloads_and_publishes_committee_sees_published_only(
-    page, live_server, world, settings
+    page, live_server, world, settings, monkeypatch
 ):
+    from consultation.services.responses import response_reopen
     from reports.models import Report, ReportVersion
 
     settings.MFA_TOTP_TOLERANCE = 1
@@ -55,7 +56,10 @@ def test_secretariat_builds_reads_downloads_and_publishes_committee_sees_publish
     page.get_by_role("button", name="Publish to the Committee").click()
     page.locator(".message--success", has_text="Version 1 is now visible to the Committee.").wait_for()
 
-    # A newer draft: the Committee must not see it.
+    # A newer draft: the Committee must not see it. (Germany's reply is reopened first, so that the rebuild has new
+    # content, "under revision": an identical rebuild makes no new version. No broker: nothing rebuilds on its own.)
+    monkeypatch.setattr("consultation.services.responses.reports_refresh_enqueue", lambda **kwargs: False)
+    response_reopen(response=party_b_submitted(world), user=world.secretariat, reason="A figure is wrong.")
     page.goto(f"{live_server.url}/reports/")
     page.locator("tr", has_text="Article 20").get_by_role("button", name="Rebuild").click()
     page.locator("tr", has_text="Article 20").get_by_role("link", name="Open version 2").wait_for()
@@ -83,15 +87,17 @@ def test_the_row_updates_as_a_whole_and_a_stale_version_is_published_only_after_
     page, live_server, world, settings, monkeypatch
 ):
     """A build finishes while the index is open: the whole row (run, current version, Publish button) moves to
-    the new version together. Then a reply is reopened while the broker is down (no rebuild): publishing the
+    the new version together. Then the reply is resubmitted while the broker is down (no rebuild): publishing the
     now stale version shows why and asks again; the Secretariat confirms."""
     from accounts.models import AuditEvent
-    from consultation.services.responses import response_reopen
+    from consultation.services.responses import response_reopen, response_submit
     from reports.models import Report, ReportRun
     from reports.selectors.scopes import scope_parse
     from reports.services.builds import report_build_now, report_run_execute
 
     settings.MFA_TOTP_TOLERANCE = 1
+    # The broker is down: replies that change queue no rebuild (the stale-report sweep would catch up later).
+    monkeypatch.setattr("consultation.services.responses.reports_refresh_enqueue", lambda **kwargs: False)
     submitted = party_b_submitted(world)
     scope = scope_parse(consultation=world.consultation, text="article:20")
     first = report_build_now(consultation=world.consultation, scope=scope, formats=["xlsx"]).version
@@ -107,7 +113,9 @@ def test_the_row_updates_as_a_whole_and_a_stale_version_is_published_only_after_
     assert row.get_by_role("button", name="Publish version 1").is_visible()
     assert serious_violations(page) == []
 
-    # The worker finishes the build; the polled row shows version 2 everywhere, never version 1 beside "Done".
+    # Germany's reply is reopened (it keeps counting, marked under revision: new content) and the worker
+    # finishes the build; the polled row shows version 2 everywhere, never version 1 beside "Done".
+    response_reopen(response=submitted, user=world.secretariat, reason="A figure is wrong.")
     ReportRun.objects.filter(pk=running.pk).update(status="queued")
     report_run_execute(run_id=running.pk)
     row.get_by_role("link", name="Open version 2").wait_for()
@@ -116,9 +124,8 @@ def test_the_row_updates_as_a_whole_and_a_stale_version_is_published_only_after_
     assert row.get_by_role("link", name="Version 2", exact=True).is_visible()
     assert row.get_attribute("hx-trigger") is None  # polling stopped
 
-    # A reply is reopened and the broker is down: nothing rebuilds, version 2 is stale.
-    monkeypatch.setattr("consultation.services.responses.reports_refresh_enqueue", lambda **kwargs: False)
-    response_reopen(response=submitted, user=world.secretariat, reason="A figure is wrong.")
+    # Germany resubmits; nothing rebuilds (no broker), so version 2 is stale.
+    response_submit(response=submitted, user=None)
     page.goto(f"{live_server.url}/reports/")
     row = page.locator(f"#report-{report.pk}")
     assert "Stale" in row.locator(".badge--stale").inner_text()

@@ -25,6 +25,7 @@ from reports.services.builds import (
 )
 from tests import factories as f
 from tests.access.helpers import login_with_mfa
+from tests.reports.conftest import reply
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +58,12 @@ def reopen_belgium(dataset, secretariat) -> None:
     response_reopen(response=dataset.responses["BE"], user=secretariat, reason="A typo in GENAI-02.")
 
 
+def another_reply(dataset, iso2: str) -> None:
+    """A new Party submits (answering as Germany did): the figures change, so the next build is a new version
+    (an identical rebuild makes none)."""
+    reply(dataset.consultation, iso2, dataset.answers_of("DE"))
+
+
 def test_publishing_the_current_fresh_version_needs_no_confirmation(client, dataset, secretariat):
     version = built(dataset)
     response = client.post(publish_url(version))
@@ -71,15 +78,21 @@ def test_publishing_the_current_fresh_version_needs_no_confirmation(client, data
 
 def test_a_superseded_version_is_refused_then_published_once_confirmed(client, dataset, secretariat):
     first = built(dataset)
+    before = data_version(dataset)
+    another_reply(dataset, "PT")
     second = built(dataset)
     now = data_version(dataset)
+    assert (second.number, now) == (2, before + 1)
 
     refused = client.post(publish_url(first))
     assert refused.status_code == 409
     page = refused.content.decode()
     assert "Version 1 was not published" in page
     assert "Version 1 is superseded by version 2: the newer version was built since." in page
-    assert "the replies changed since" not in page
+    assert (
+        f"It was built from data version {before}; the replies changed since (a reply was submitted or reopened; "
+        f"data version {now} now)." in page
+    )
     assert "Publish version 1 anyway" in page
     assert f'<input type="hidden" name="confirm_stale" value="v2-d{now}">' in page
     assert f'action="{publish_url(first)}"' in page
@@ -92,9 +105,9 @@ def test_a_superseded_version_is_refused_then_published_once_confirmed(client, d
     assert refusal.extra == {
         "version": 1,
         "stale": True,
-        "reason": "superseded",
+        "reason": "superseded,data_changed",
         "superseded_by": 2,
-        "data_version": now,
+        "data_version": before,
         "consultation_data_version": now,
     }
     assert audits("report.published") == []
@@ -108,9 +121,9 @@ def test_a_superseded_version_is_refused_then_published_once_confirmed(client, d
     assert published.extra == {
         "version": 1,
         "stale": True,
-        "reason": "superseded",
+        "reason": "superseded,data_changed",
         "superseded_by": 2,
-        "data_version": now,
+        "data_version": before,
         "consultation_data_version": now,
         "confirmed": True,
     }
@@ -155,9 +168,11 @@ def test_a_confirmation_of_an_older_state_is_refused_again(client, dataset, secr
     """The person confirmed "superseded by version 2"; version 3 was built meanwhile and the replies changed:
     they are told again, about what is true now."""
     first = built(dataset)
+    another_reply(dataset, "PT")
     built(dataset)
     seen = f"v2-d{data_version(dataset)}"
-    built(dataset)
+    another_reply(dataset, "SE")
+    assert built(dataset).number == 3
     reopen_belgium(dataset, secretariat)
 
     for confirmation in (seen, "yes", ""):
@@ -175,8 +190,10 @@ def test_a_confirmation_of_an_older_state_is_refused_again(client, dataset, secr
 
 def test_the_service_refuses_a_stale_version_without_the_matching_token(dataset, secretariat):
     first = built(dataset)
+    another_reply(dataset, "PT")
     built(dataset)
-    with pytest.raises(ReportVersionStale, match=r"^Version 1 is superseded by version 2\.$") as refused:
+    message = r"^Version 1 is superseded by version 2\. It was built from data version \d+; the replies changed since"
+    with pytest.raises(ReportVersionStale, match=message) as refused:
         report_version_publish(version=first, user=secretariat)
     assert refused.value.freshness.superseded_by == 2
     assert ReportVersion.objects.filter(published_at__isnull=False).count() == 0
@@ -199,20 +216,23 @@ def test_publishing_an_already_published_version_stays_a_clear_error(client, dat
 
 def test_the_version_page_says_current_or_superseded_and_whether_the_replies_changed(client, dataset, secretariat):
     first = built(dataset)
-    now = data_version(dataset)
+    before = data_version(dataset)
 
     def bar(version) -> str:
         page = client.get(reverse("reports:version", kwargs={"version_id": version.pk})).content.decode()
         return " ".join(page.split('class="report-version__bar no-print"')[1].split("</p>")[0].split())
 
-    assert f"Current version. Built from data version {now}, the latest." in bar(first)
+    assert f"Current version. Built from data version {before}, the latest." in bar(first)
     assert "badge--stale" not in bar(first)
-    second = built(dataset)
-    assert f"Superseded by version 2. Built from data version {now}, the latest." in bar(first)
+    another_reply(dataset, "PT")
+    assert f"Current version. Built from data version {before}; the replies changed since." in bar(first)
     assert "badge--stale" in bar(first)
+    second = built(dataset)
+    assert f"Superseded by version 2. Built from data version {before}; the replies changed since." in bar(first)
+    assert f"Current version. Built from data version {before + 1}, the latest." in bar(second)
+    assert "badge--stale" not in bar(second)
     reopen_belgium(dataset, secretariat)
-    assert f"Current version. Built from data version {now}; the replies changed since." in bar(second)
-    assert f"Superseded by version 2. Built from data version {now}; the replies changed since." in bar(first)
+    assert f"Current version. Built from data version {before + 1}; the replies changed since." in bar(second)
     page = client.get(reverse("reports:version", kwargs={"version_id": second.pk})).content.decode()
     publish_form = re.search(rf'<form method="post" action="{re.escape(publish_url(second))}"[^>]*>', page)
     assert publish_form is not None
@@ -226,7 +246,8 @@ def test_the_version_page_query_count_does_not_grow_with_versions(
     url = reverse("reports:version", kwargs={"version_id": first.pk})
     with django_assert_max_num_queries(30) as few:
         client.get(url)
-    for _ in range(3):
+    for iso2 in ("PT", "SE", "IE"):
+        another_reply(dataset, iso2)
         built(dataset)
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(url).content.decode()
@@ -250,7 +271,8 @@ def test_the_row_fragment_re_renders_the_whole_row_when_the_build_finishes(
     assert f'action="{publish_url(first)}"' in polling
     assert "Publish version 1</button>" in polling
 
-    # The worker finishes the build: version 2 becomes current.
+    # A new reply changes the figures; the worker finishes the build: version 2 becomes current.
+    another_reply(dataset, "PT")
     ReportRun.objects.filter(pk=running.pk).update(status="queued")
     report_run_execute(run_id=running.pk)
     second = Report.objects.get(pk=report.pk).current_version
@@ -309,6 +331,7 @@ def test_the_row_of_another_report_is_404_and_the_rule_follows_a_confirming_rebu
 
 def test_only_the_secretariat_may_confirm_a_stale_publication(client, dataset):
     first = built(dataset)
+    another_reply(dataset, "PT")
     built(dataset)
     token = report_version_freshness(version=ReportVersion.objects.get(pk=first.pk)).token
     for user in (f.committee_user(email="committee.publish@coe.example"), f.delegate(f.party("FR"), role="head")):
@@ -323,6 +346,7 @@ def test_the_warning_speaks_french(client, dataset, secretariat):
     secretariat.preferred_language = "fr"
     secretariat.save(update_fields=["preferred_language"])
     first = built(dataset)
+    another_reply(dataset, "PT")
     built(dataset)
     page = client.post(publish_url(first)).content.decode()
     assert "La version 1 n'a pas été publiée" in page
