@@ -342,6 +342,11 @@ def main() -> None:
     parser.add_argument("--sizes", default="48x23,200x1000", help="Comma-separated PARTIESxITEMS data sets.")
     parser.add_argument("--modes", default=",".join(MODES), help=f"Comma-separated, among {', '.join(MODES)}.")
     parser.add_argument("--jobs", type=int, default=1, help="Processes building at once (the worker concurrency).")
+    parser.add_argument(
+        "--json",
+        metavar="FILE",
+        help="Also write the figures as JSON to FILE: per size, its rows, reports, SQL floor and one entry per mode.",
+    )
     parser.add_argument("--measure", nargs=3, metavar=("SLUG", "MODE", "PART"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
@@ -356,6 +361,7 @@ def main() -> None:
 
     print(f"database: {connection.vendor} {settings.DATABASES['default'].get('NAME')}")
     call_command("migrate", verbosity=0)
+    summary: dict[str, dict] = {}
     for size in args.sizes.split(","):
         parties, items = (int(n) for n in size.split("x"))
         slug = f"bench-reports-{parties}x{items}"
@@ -372,8 +378,10 @@ def main() -> None:
             + AnswerValue.objects.filter(answer__response__consultation=consultation).count()
         )
         print(f"\n{size}: {rows} typed answer rows, {len(_scopes(consultation))} article and theme reports")
+        summary[size] = {"rows": rows, "reports": len(_scopes(consultation))}
         if connection.vendor == "postgresql":
             floor = sql_floor(consultation)
+            summary[size]["floor"] = floor
             print(f"  SQL floor: GROUP BY {floor['group_by']:.3f} s, texts {floor['texts']:.3f} s")
         print(
             f"  {'mode':<14} {'jobs':>4} {'build s':>8} {'wall s':>8} {'CPU s':>7} {'peak MB':>8} {'base MB':>8} "
@@ -402,12 +410,23 @@ def main() -> None:
             if len(results) != jobs:
                 continue
             wall = time.perf_counter() - started
+            summary[size][mode] = {
+                "jobs": jobs,
+                "seconds": max(r["seconds"] for r in results),
+                "wall_seconds": round(wall, 2),
+                "cpu_seconds": round(sum(r["cpu_seconds"] for r in results), 2),
+                "peak_mb": max(r["peak_mb"] for r in results),
+                "baseline_mb": max(r["baseline_mb"] for r in results),
+                "queries": sorted({q for r in results for q in r["queries"]}),
+            }
             print(
                 f"  {mode:<14} {jobs:>4} {max(r['seconds'] for r in results):>8.2f} {wall:>8.2f} "
                 f"{sum(r['cpu_seconds'] for r in results):>7.2f} {max(r['peak_mb'] for r in results):>8} "
                 f"{max(r['baseline_mb'] for r in results):>8} "
                 f"{','.join(sorted({str(q) for r in results for q in r['queries']})) or '–':>8}"
             )
+    if args.json:
+        Path(args.json).write_text(json.dumps(summary, indent=2) + "\n")
 
 
 if __name__ == "__main__":
