@@ -595,6 +595,8 @@ def latency(tree: Tree, *, scopes: list[str], seed: int, broker: str, timeout: f
             os.killpg(worker.pid, signal.SIGKILL)
             worker.wait()
     result["prepared"] = prepared
+    # The database now holds one more submission and built versions: never reuse it as the seeded data.
+    (VAR / f"pipeline-{tree.label}-{tree.db}.json").unlink(missing_ok=True)
     return result
 
 
