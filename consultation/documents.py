@@ -1,11 +1,11 @@
-"""A Party's reply as documents: DOCX (python-docx) and PDF (a platform template → ``html_to_pdf``).
+"""A Party's reply as documents: DOCX (python-docx) and PDF (a Typst template → ``typeset_pdf``).
 
 Ministries circulate a draft for internal clearance, and the submission receipt carries the
 submitted reply: both come from a ``ReplyDocument`` (``consultation.selectors.offline``), so every
 format shows the same values. Texts are the active language's (item texts, labels); headings are
 bilingual, English / French. Answer texts are only ever inserted as text: python-docx escapes
-them as XML character data and the PDF template is autoescaped, so markup, scripts and formulas in
-an answer are printed, never interpreted.
+them as XML character data and the PDF template receives them as JSON data, never as markup, so
+markup, scripts and formulas in an answer are printed, never interpreted.
 """
 
 from __future__ import annotations
@@ -14,14 +14,13 @@ import io
 import re
 from typing import Any
 
-from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from .models import FieldType
-from .rendering import html_to_pdf
 from .selectors.offline import ReplyDocument
+from .typesetting import typeset_pdf
 
 _ILLEGAL_XML_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
@@ -131,12 +130,60 @@ def _chosen(value: Any, key: str) -> bool:
     return value == key
 
 
+def pdf_data(document: ReplyDocument, *, reading_copy: bool = False) -> dict[str, Any]:
+    """What ``consultation/offline/reply.typ`` prints: the document context as plain strings and lists."""
+    context = document_context(document, reading_copy=reading_copy)
+    return {
+        "lang": translation.get_language() or "en",
+        "reading_copy": reading_copy,
+        "labels": context["labels"],
+        "title": context["title"],
+        "document_title": f"{context['title']} – {context['party_name']}",
+        "consultation_title": context["consultation_title"],
+        "party_name": context["party_name"],
+        "status_line": context["status_line"],
+        "generated_on": context["generated_on"],
+        "sections": [
+            {
+                "heading": section["heading"],
+                "items": [
+                    {
+                        "code": item["entry"].item.code,
+                        "articles": item["articles"],
+                        "question": item["entry"].item.text or "",
+                        "guidance": (item["entry"].item.guidance or "") if reading_copy else "",
+                        "fields": [
+                            {
+                                "label": field["label"],
+                                "show_options": bool(reading_copy and field["options"] and not field["is_ranking"]),
+                                "options": [
+                                    {"label": option["label"], "chosen": option["chosen"]}
+                                    for option in field["options"]
+                                ],
+                                "references": [
+                                    {
+                                        "instrument": str(reference.get("instrument") or ""),
+                                        "provision": str(reference.get("provision") or ""),
+                                        "url": str(reference.get("url") or ""),
+                                    }
+                                    for reference in (field["references"] if field["is_references"] else [])
+                                ],
+                                "lines": [str(line) for line in field["lines"]],
+                            }
+                            for field in item["fields"]
+                        ],
+                    }
+                    for item in section["items"]
+                ],
+            }
+            for section in context["sections"]
+        ],
+    }
+
+
 def reply_pdf(document: ReplyDocument, *, reading_copy: bool = False) -> bytes:
-    """The reply as PDF, rendered from the platform's own template (autoescaped)."""
-    html = render_to_string(
-        "consultation/offline/reply_pdf.html", document_context(document, reading_copy=reading_copy)
-    )
-    return html_to_pdf(html=html)
+    """The reply as PDF, typeset from the platform's own Typst template with the reply as JSON data."""
+    return typeset_pdf(template="consultation/offline/reply.typ", data=pdf_data(document, reading_copy=reading_copy))
 
 
 def reply_docx(document: ReplyDocument, *, reading_copy: bool = False) -> bytes:

@@ -1,5 +1,5 @@
 """The reply as DOCX and PDF: title page, bilingual headings, item codes, articles, answers and legal references;
-answer texts printed as text, never interpreted; the PDF renderer fetches nothing but data: URIs."""
+answer texts printed as text, never interpreted, Typst markup included; the typesetter reads no file."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from django.utils import timezone, translation
 
 from consultation import documents
 from consultation.documents import bilingual
-from consultation.rendering import html_to_pdf
 from consultation.selectors.offline import reply_document_get
 from consultation.services.answers import answer_save, response_get_or_create
 from tests.consultation.offline_world import all_types_item
@@ -192,23 +191,22 @@ def test_the_pdf_follows_the_active_language_for_item_texts(world, reply):
     assert "Quelles mesures visent les appareils connectés ?" in text
 
 
-def test_the_pdf_renderer_fetches_only_data_uris():
-    requested = []
-    original = urllib.request.OpenerDirector.open
+TYPST_HOSTILE = (
+    '#read("/etc/passwd") #image("/etc/passwd") #include "/etc/hostname" *bold* _em_ $x^2$ \\u{41} '
+    '<script>x</script> =SUM(A1) @ref `raw` #import "@preview/cetz:0.3.0": *'
+)
 
-    def spy(self, request, *args, **kwargs):
-        requested.append(getattr(request, "full_url", request))
-        return original(self, request, *args, **kwargs)
 
-    pixel = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
-    html = (
-        '<html><body><p>Report</p><img src="http://169.254.169.254/latest/meta-data/">'
-        f'<img src="file:///etc/passwd"><img src="{pixel}">'
-        '<link rel="stylesheet" href="https://cdn.example/x.css"></body></html>'
+def test_typst_markup_in_an_answer_is_printed_literally_and_reads_no_file(world, reply):
+    answer_save(
+        response=reply,
+        item=world.items[0],
+        data={"position": "partially", "explanation": "= Heading\n" + TYPST_HOSTILE + "\x07\x1b"},
+        base_version=1,
+        user=world.member_a,
     )
-    with mock.patch.object(urllib.request.OpenerDirector, "open", spy):
-        pdf = html_to_pdf(html=html)
-
-    assert requested == [pixel]
-    assert pdf.startswith(b"%PDF-")
-    assert "Report" in pdf_text(pdf)
+    text = pdf_text(documents.reply_pdf(document_of(reply)))
+    assert "= Heading" in text.splitlines()
+    # Printed as typed (the control characters dropped), compared without the line breaks the layout adds.
+    assert "".join(TYPST_HOSTILE.split()) in "".join(text.split())
+    assert "root:" not in text
