@@ -19,10 +19,9 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from consultation.rendering import html_to_pdf
-
 from .charts import bar_chart_png, bar_chart_svg
 from .labels import LABELS, PAIRS, both
+from .pdf import report_pdf
 
 CHOICE_TYPES = ("single_choice", "multiple_choice")
 MATRIX_COLOURS = 6
@@ -193,25 +192,9 @@ def render_html(view: dict[str, Any], cache: RenderCache | None = None) -> str:
     )
 
 
-def css_string(text: str) -> str:
-    """A quoted CSS string for generated content; quotes, backslashes, angle brackets and controls escaped."""
-    escaped = "".join(ch if ch.isprintable() and ch not in '"\\<>' else f"\\{ord(ch):x} " for ch in text)
-    return f'"{escaped}"'
-
-
 def render_pdf(view: dict[str, Any]) -> bytes:
-    """A4 PDF from the platform's own template: running header, page numbers and the data cut-off."""
-    L = view["L"]
-    html = render_to_string(
-        "reports/document_pdf.html",
-        {
-            **view,
-            "body": render_html(view),
-            "css_header": css_string(f"{PAIRS['committee'][0]} – {view['title_en']}"),
-            "css_footer": css_string(f"{L['cutoff']}: {view['cutoff']}"),
-        },
-    )
-    return html_to_pdf(html=html)
+    """A4 PDF typeset with Typst (``reports.pdf``): running header, page numbers and the data cut-off."""
+    return report_pdf(view)
 
 
 # --- DOCX -----------------------------------------------------------------------------------------
