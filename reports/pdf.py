@@ -137,7 +137,10 @@ def pdf_data(view: dict[str, Any]) -> dict[str, Any]:
             "replied": _joined(participation["replied_names"]),
             "not_replied": _joined(participation["not_replied_names"]),
             "not_replied_count": len(participation["not_replied_names"]),
-            "under_revision_label": L.get("under_revision", "Reply under revision since / Réponse en révision depuis"),
+            "under_revision_label": L.get(
+                "under_revision", "Reply under revision since / Réponse en cours de révision depuis"
+            ),
+            "under_revision_note": L.get("under_revision_note", ""),
             "under_revision": [
                 {"party": entry["party"], "since": entry["since"]} for entry in participation.get("under_revision", [])
             ],

@@ -73,16 +73,23 @@ def test_the_report_pdf_embeds_only_dejavu_and_prints_accents_greek_and_cyrillic
     assert "Ελληνικά: νόμος 4619/2019.\nКодекс: статья 242." in text
 
 
-def test_a_reply_under_revision_is_listed_under_participation(dataset):
+def test_a_reply_under_revision_is_noted_under_participation_and_labels_may_be_absent(dataset):
     view = view_of(built(dataset, "item:GENAI-02"))
-    assert "under_revision" not in view["L"]  # tolerated: the label has a default
-    view["participation"]["under_revision"] = [{"party": "Spain", "since": "2026-03-02 10:30 CET"}]
-    text = page_texts(documents.render_pdf(view))[0]
-    assert "Reply under revision since / Réponse en révision depuis 2026-03-02 10:30 CET: Spain" in text
+    view["participation"]["under_revision"] = [{"party": "Spain / Espagne", "since": "2026-03-02"}]
+    text = " ".join(page_texts(documents.render_pdf(view))[0].split())
+    assert (
+        "A reply under revision counts with its last submission until it is submitted again. / Une réponse en cours"
+        " de révision compte avec sa dernière soumission jusqu'à ce qu'elle soit de nouveau soumise." in text
+    )
+    assert "Reply under revision since / Réponse en cours de révision depuis 2026-03-02: Spain / Espagne" in text
 
-    view["L"] = {**view["L"], "under_revision": "Under revision since / En révision depuis"}
-    text = page_texts(documents.render_pdf(view))[0]
-    assert "Under revision since / En révision depuis 2026-03-02 10:30 CET: Spain" in text
+    # A view written before these labels existed still prints (with the default label and no note).
+    view["L"] = {k: v for k, v in view["L"].items() if k not in ("under_revision", "under_revision_note")}
+    text = " ".join(page_texts(documents.render_pdf(view))[0].split())
+    assert "Reply under revision since / Réponse en cours de révision depuis 2026-03-02: Spain / Espagne" in text
+    assert "A reply under revision counts" not in text
+    del view["participation"]["under_revision"]
+    assert "Reply under revision" not in " ".join(page_texts(documents.render_pdf(view))[0].split())
 
 
 def test_party_texts_with_typst_markup_are_printed_literally(dataset):
