@@ -42,10 +42,11 @@ demo: load
 serve:
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-## make run: set up everything on SQLite and serve on http://127.0.0.1:8000
+## make run: set up everything on SQLite, then serve on http://$(HOST):$(PORT) with a Celery worker (and beat)
+## beside the web server, on a broker made of files under var/celery/ (no Redis); Ctrl-C stops both.
 run: demo
 	$(PY) manage.py collectstatic --noinput -v0
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) -m config.launcher --host $(HOST) --port $(PORT)
 
 ## make test: install the test tools and run the whole suite (unit, e2e, reliability)
 test: install-dev
@@ -60,9 +61,10 @@ e2e: install-dev
 reliability: install-dev
 	$(PY) -m pytest -m reliability $(PYTEST_ARGS)
 
-## make worker: a Celery worker with the beat scheduler (needs CELERY_BROKER_URL=redis://...)
+## make worker: a Celery worker with the beat scheduler, on CELERY_BROKER_URL (redis://...) or, without it, on the
+## files under var/celery/ that `make serve` publishes to (`make run` already starts one: do not run both).
 worker: install
-	$(VENV)/bin/celery -A config worker --beat --loglevel=INFO --concurrency=2
+	$(VENV)/bin/celery -A config worker --beat --loglevel=INFO --concurrency=2 --without-mingle --without-gossip --without-heartbeat
 
 beat: install
 	$(VENV)/bin/celery -A config beat --loglevel=INFO

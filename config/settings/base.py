@@ -1,7 +1,7 @@
 """Settings shared by every mode; each value comes from the environment (django-environ).
 
-The embedded default (SQLite, in-process Celery, console e-mail, local-memory cache) needs no
-service at all; ``DATABASE_URL``, ``CELERY_BROKER_URL`` and ``CACHE_URL`` switch to PostgreSQL and
+The embedded default (SQLite, a Celery worker on files under var/celery, console e-mail, local-memory
+cache) needs no service at all; ``DATABASE_URL``, ``CELERY_BROKER_URL`` and ``CACHE_URL`` switch to PostgreSQL and
 Redis without a code change.
 """
 
@@ -215,12 +215,15 @@ MFA_TOTP_ISSUER = "Lanzarote Consultations"
 MFA_ADAPTER = "allauth.mfa.adapter.DefaultMFAAdapter"
 USERSESSIONS_TRACK_ACTIVITY = True
 
-# CELERY: without a broker, tasks run in-process so the embedded default needs no Redis.
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
-CELERY_TASK_EAGER_PROPAGATES = True
-if not CELERY_BROKER_URL:
-    CELERY_BROKER_URL = "memory://"
+# CELERY: tasks never run inside a request. Without CELERY_BROKER_URL, messages travel as files under
+# var/celery/ (kombu's filesystem transport), so the embedded default runs a real worker without any server:
+# `make run` starts it next to the web server (config/launcher.py). Only the test settings run tasks eagerly.
+# (The host is ignored by the files; naming one spares kombu's "No hostname was supplied" warning.)
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or "filesystem://localhost/"
+CELERY_TASK_ALWAYS_EAGER = False
+# The folder of the filesystem broker (messages, exchange bindings) and of beat's schedule file.
+TASK_STATE_DIR = Path(env("TASK_STATE_DIR", default=str(BASE_DIR / "var" / "celery")))
+CELERY_BEAT_SCHEDULE_FILENAME = str(TASK_STATE_DIR / "beat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -241,12 +244,29 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 1,
     "interval_start": 0,
 }
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # Publisher and worker share one queue folder (in = out). A fetched message is moved out of it at once and
+    # deleted; one the worker holds unacknowledged (running, or waiting for its countdown) is written back when the
+    # worker stops, and a build lost to a killed worker is resent by the stale-report sweep.
+    CELERY_BROKER_TRANSPORT_OPTIONS.update(
+        {
+            "data_folder_in": str(TASK_STATE_DIR / "queue"),
+            "data_folder_out": str(TASK_STATE_DIR / "queue"),
+            "store_processed": False,
+            "control_folder": str(TASK_STATE_DIR / "control"),
+            "polling_interval": 0.5,
+        }
+    )
+    # Remote control and the event broadcasts bind a queue per worker to fanout exchanges; on files, the queue of a
+    # stopped worker would keep receiving (and piling up) every broadcast. None of them is needed here.
+    CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
+    CELERY_WORKER_SEND_TASK_EVENTS = False
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE: dict = {}  # filled by config.settings.schedule
 # Reports are rebuilt this long after the last submission or reopening, so bursts cost one build.
-REPORTS_REBUILD_DEBOUNCE_SECONDS = env.int("REPORTS_REBUILD_DEBOUNCE_SECONDS", default=120)
+REPORTS_REBUILD_DEBOUNCE_SECONDS = env.int("REPORTS_REBUILD_DEBOUNCE_SECONDS", default=60)
 # Reminders to Parties that have not submitted: days before their deadline (and the day after it).
 REMINDER_OFFSETS_DAYS = [int(n) for n in env.list("REMINDER_OFFSETS_DAYS", default=["14", "7", "1"])]
 REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=5)

@@ -14,9 +14,14 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-# The reliability suite starts real workers with CELERY_TASK_ALWAYS_EAGER=false in their environment.
+# The only settings that run tasks in the calling process. The reliability suite and the make-run browser test start
+# real workers with CELERY_TASK_ALWAYS_EAGER=false in their environment.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
+# Without a broker in the environment, a test that turns eagerness off publishes to kombu's in-process memory
+# transport (nothing consumes it unless the test does), never to the files of a developer's var/celery/.
+if not env("CELERY_BROKER_URL", default=""):
+    CELERY_BROKER_URL = "memory://"
 # The reliability suite runs beat with a short sweep period, to watch stale reports recover after a broker outage.
 CELERY_BEAT_SCHEDULE = {
     **CELERY_BEAT_SCHEDULE,  # noqa: F405
