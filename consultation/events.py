@@ -1,8 +1,9 @@
 """Telling the reports app that submitted data changed, without importing it.
 
-``consultation`` never imports ``reports``: it enqueues the rebuild task by name. A broker outage
-must not fail or slow a submission: the error is logged and the periodic sweep in ``reports``
-rebuilds whatever is stale (it compares each report's data version with the consultation's).
+``consultation`` never imports ``reports``: it enqueues the rebuild task by name, with a countdown (the debounce),
+for a worker to run; the request that submitted or reopened never builds. A broker outage must not fail or slow a
+submission: the error is logged and the periodic sweep in ``reports`` rebuilds whatever is stale (it compares each
+report's data version with the consultation's).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ def reports_refresh_enqueue(*, consultation_id: int) -> bool:
     from config.celery import app
 
     try:
-        if settings.CELERY_TASK_ALWAYS_EAGER:
+        if settings.CELERY_TASK_ALWAYS_EAGER:  # the test settings only: send_task would ignore eagerness
             task = app.tasks.get(REPORTS_REFRESH_TASK)
             if task is None:
                 return False

@@ -54,7 +54,7 @@ def reports_refresh_consultation(self, consultation_id: int) -> None:
     """After a submission or reopening (sent with a countdown): rebuild the consultation's stale reports.
 
     Debounced: if replies changed again since this task was sent, the task sent for that change builds.
-    Applied in-process (no broker), it builds at once.
+    Applied in-process (eager, under the test settings only), it builds at once.
     """
     from reports.services.refresh import reports_refresh_after_change
 

@@ -99,7 +99,8 @@ def report_build_request(
 
 
 def report_run_enqueue(*, run_id: int) -> bool:
-    """Send the build task; if the broker is down the run stays queued and the sweep sends it later."""
+    """Send the build task to the worker (never built here, except under the eager test settings); if the broker is
+    down the run stays queued and the sweep sends it later."""
     from ..tasks import report_run_execute as report_run_execute_task
 
     try:

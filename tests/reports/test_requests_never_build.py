@@ -46,12 +46,13 @@ class MemoryBroker:
 
 
 @pytest.fixture
-def broker(settings) -> Iterator[MemoryBroker]:
+def broker(settings, monkeypatch) -> Iterator[MemoryBroker]:
     """Tasks published for real (not eager) to a memory broker, whatever broker the environment names."""
     from config.celery import app
 
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_BROKER_URL = "memory://"
+    monkeypatch.setenv("CELERY_BROKER_URL", "memory://")  # Celery reads the variable before its settings
     saved = app._pool, app.amqp._producer_pool
     app._pool = app.amqp._producer_pool = None  # the connection pools follow the broker URL they were made with
     connection = Connection("memory://")
