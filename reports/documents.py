@@ -19,9 +19,10 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .charts import bar_chart_png, bar_chart_svg
+from .charts import bar_chart_svg
 from .labels import LABELS, PAIRS, both
 from .pdf import report_pdf
+from .word import report_docx
 
 CHOICE_TYPES = ("single_choice", "multiple_choice")
 MATRIX_COLOURS = 6
@@ -197,141 +198,9 @@ def render_pdf(view: dict[str, Any]) -> bytes:
     return report_pdf(view)
 
 
-# --- DOCX -----------------------------------------------------------------------------------------
-
-
-def _docx_table(document, header: list[str], rows: list[list[Any]]) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    table = document.add_table(rows=1, cols=len(header))
-    table.style = "Table Grid"
-    head = table.rows[0]
-    row_properties = head._tr.get_or_add_trPr()
-    repeat = OxmlElement("w:tblHeader")
-    repeat.set(qn("w:val"), "true")
-    row_properties.append(repeat)
-    for cell, text in zip(head.cells, header, strict=True):
-        cell.text = ""
-        cell.paragraphs[0].add_run(str(text)).bold = True
-    for values in rows:
-        cells = table.add_row().cells
-        for cell, value in zip(cells, values, strict=True):
-            cell.text = "" if value is None else str(value)
-    document.add_paragraph()
-
-
-def _docx_picture(document, png: bytes, *, alt: str) -> None:
-    from docx.shared import Inches
-
-    document.add_picture(io.BytesIO(png), width=Inches(6))
-    for doc_pr in document.paragraphs[-1]._p.xpath(".//wp:docPr"):
-        doc_pr.set("descr", alt)
-        doc_pr.set("title", alt)
-
-
 def render_docx(view: dict[str, Any]) -> bytes:
-    """Word document with real Heading 1–3 styles (so Word builds a table of contents) and PNG charts."""
-    from docx import Document
-
-    L = view["L"]
-    document = Document()
-    document.core_properties.title = view["title"][:255]  # the property holds at most 255 characters
-    document.core_properties.author = L["committee"]
-    document.add_heading(view["title"], level=0)
-    document.add_paragraph(view["consultation_title"])
-    document.add_paragraph(f"{L['cutoff']}: {view['cutoff']}. {L['cutoff_note']}")
-
-    participation = view["participation"]
-    document.add_heading(L["participation"], level=1)
-    document.add_paragraph(f"{L['replying']}: {participation['replied_count']} / {participation['asked_count']}")
-    document.add_heading(f"{L['replied']} ({participation['replied_count']})", level=2)
-    document.add_paragraph(", ".join(participation["replied_names"]) or "–")
-    if participation["under_revision"]:
-        document.add_paragraph(L["under_revision_note"])
-        for entry in participation["under_revision"]:
-            document.add_paragraph(f"{L['under_revision']} {entry['since']}: {entry['party']}", style="List Bullet")
-    document.add_heading(f"{L['not_replied']} ({len(participation['not_replied_names'])})", level=2)
-    document.add_paragraph(", ".join(participation["not_replied_names"]) or "–")
-
-    document.add_heading(L["summary"], level=1)
-    _docx_table(
-        document,
-        [L["item"], L["theme"], L["articles"], L["replying"]],
-        [
-            [i["code"], i["theme_label"], ", ".join(str(a["number"]) for a in i["articles"]), i["replying"]]
-            for i in view["items"]
-        ],
-    )
-    for item in view["items"]:
-        document.add_heading(item["heading"], level=1)
-        document.add_paragraph(item["text_en"])
-        if item["text_fr"] != item["text_en"]:
-            document.add_paragraph(item["text_fr"])
-        if item["article_labels"]:
-            document.add_paragraph("; ".join(item["article_labels"]))
-        for field in item["fields"]:
-            document.add_heading(field["label"], level=2)
-            _docx_field(document, field, L)
-    if view["matrix"]["columns"]:
-        document.add_heading(L["matrix"], level=1)
-        _docx_table(
-            document,
-            [L["party"], *view["matrix"]["columns"]],
-            [[row["party"], *[(c["label"] if c else "–") for c in row["cells"]]] for row in view["matrix"]["rows"]],
-        )
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
-def _docx_field(document, field: dict[str, Any], L: dict[str, str]) -> None:
-    kind = field["type"]
-    if kind in CHOICE_TYPES:
-        spec = field["chart"]
-        png = bar_chart_png(labels=spec["labels"], values=spec["values"], xlabel=spec["xlabel"])
-        _docx_picture(document, png, alt=spec["title"])
-        _docx_table(
-            document,
-            [L["option"], L["count"], L["percent"], L["parties"]],
-            [[o["label"], o["count"], f"{o['percent']:.1f} %", ", ".join(o["parties"])] for o in field["options"]],
-        )
-    elif kind == "ranking":
-        _docx_table(
-            document,
-            [L["option"], L["mean_rank"], L["median_rank"], *[f"{L['rank']} {r}" for r in field["ranks"]]],
-            [[o["label"], o["mean"], o["median"], *o["distribution"]] for o in field["options"]],
-        )
-    elif kind == "number":
-        stats = field["stats"]
-        _docx_table(
-            document,
-            [L["statistic"], L["value"]],
-            [
-                [L["reporting"], stats["count"]],
-                [L["total"], stats["total"]],
-                [L["median"], stats["median"]],
-                [L["minimum"], stats["min"]],
-                [L["maximum"], stats["max"]],
-            ],
-        )
-        _docx_table(document, [L["party"], L["value"]], [[v["party"], v["value"]] for v in field["values"]])
-    elif kind == "text":
-        if not field["answers"]:
-            document.add_paragraph(L["no_replies"])
-        for answer in field["answers"]:
-            document.add_heading(answer["party"], level=3)
-            for paragraph in answer["text"].split("\n"):
-                document.add_paragraph(paragraph)
-    elif kind == "legal_references":
-        if not field["references"]:
-            document.add_paragraph(L["no_replies"])
-            return
-        _docx_table(
-            document,
-            [L["party"], L["instrument"], L["provision"], L["link"]],
-            [[r["party"], r["instrument"], r["provision"], r["url"]] for r in field["references"]],
-        )
+    """Word document (``reports.word``): real Heading 1–3 styles and PNG charts with their alt text."""
+    return report_docx(view)
 
 
 # --- XLSX -----------------------------------------------------------------------------------------
