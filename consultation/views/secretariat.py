@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -336,10 +337,11 @@ def consultation_duplicate(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "secretariat/consultation_form.html", {"form": form, "source": source})
 
 
+# Lazy: the messages are read in the language of the request that shows them, not of the first import.
 LIFECYCLE_ACTIONS = {
-    "open": (lifecycle.consultation_open, _("The consultation is open to the Parties.")),
-    "close": (lifecycle.consultation_close, _("The consultation is closed.")),
-    "archive": (lifecycle.consultation_archive, _("The consultation is archived.")),
+    "open": (lifecycle.consultation_open, gettext_lazy("The consultation is open to the Parties.")),
+    "close": (lifecycle.consultation_close, gettext_lazy("The consultation is closed.")),
+    "archive": (lifecycle.consultation_archive, gettext_lazy("The consultation is archived.")),
 }
 
 
