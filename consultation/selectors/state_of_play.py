@@ -484,7 +484,10 @@ def state_of_play(
 def consultations_overview() -> list[dict[str, Any]]:
     """The dashboard: every consultation with its reply counts (three GROUP BY queries, no cross join)."""
     active = Party.objects.filter(is_active=True).count()
-    items = dict(Item.objects.values("consultation_id").annotate(n=Count("id")).values_list("consultation_id", "n"))
+    # order_by(): the item model's default ordering would join the GROUP BY and count one item per row.
+    items = dict(
+        Item.objects.order_by().values("consultation_id").annotate(n=Count("id")).values_list("consultation_id", "n")
+    )
     replies = {
         row["consultation_id"]: row
         for row in Response.objects.values("consultation_id")

@@ -25,6 +25,16 @@ def test_the_dashboard_lists_each_consultation_with_its_reply_counts(secretariat
     assert '<td class="num">2 %</td>' in page
 
 
+def test_the_dashboard_counts_every_item_of_a_consultation(secretariat_client, world, background_paper):
+    """The item model's default ordering must not leak into the GROUP BY (it counted 1 per row, not 23)."""
+    from consultation.selectors.state_of_play import consultations_overview
+
+    counts = {row["consultation"].slug: row["items"] for row in consultations_overview()}
+    assert counts == {background_paper.slug: 23, world.consultation.slug: 2}
+    page = secretariat_client.get(reverse("secretariat:dashboard")).content.decode()
+    assert '<td class="num">23</td>' in page
+
+
 def test_the_party_page_shows_the_timeline_contacts_and_the_reply(
     secretariat_client, world, play, django_capture_on_commit_callbacks
 ):
