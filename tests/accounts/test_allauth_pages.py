@@ -145,3 +145,14 @@ def test_invitations_page_renders_in_a_constant_number_of_queries(client, world,
     import re
 
     assert len(re.findall(r"many\d+@de\.example", response.content.decode())) == 30
+
+
+def test_the_login_form_tabs_from_email_to_password_before_the_reset_link(client):
+    """The "Forgot your password?" link comes after the password input (it sat between e-mail and password in the
+    tab order), and the input's aria-describedby names the help text's real id."""
+    html = client.get(reverse("account_login")).content.decode()
+    form = html[html.index('<form class="account-form"') :]
+    email, password, forgot = (form.index(s) for s in ('name="login"', 'name="password"', "Forgot your password?"))
+    assert email < password < forgot
+    assert 'aria-describedby="id_password_helptext"' in form
+    assert '<div class="field__help" id="id_password_helptext">' in form
