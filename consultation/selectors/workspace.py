@@ -18,7 +18,7 @@ from django.db.models import Count, F, Prefetch, Q, Value, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.http import RFC3986_SUBDELIMS
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from accounts.models import DelegationMembership, DelegationRole
@@ -619,6 +619,16 @@ def conflict_view(*, item: Item, mine: dict[str, Any], theirs: Answer) -> list[d
 
 # --- History -----------------------------------------------------------------------------------
 
+# How a version was made (``AnswerRevision.source``, a plain string): said in the reader's language. A web save
+# says nothing; an unknown source is shown as stored.
+REVISION_SOURCE_LABELS = {
+    "web": "",
+    "import": gettext_lazy("imported from the Excel file"),
+    "restore": gettext_lazy("restored from an earlier version"),
+    "carry-over": gettext_lazy("carried over from the previous round"),
+    "demo": gettext_lazy("demonstration data"),
+}
+
 
 def answer_history(*, answer: Answer) -> list[dict[str, Any]]:
     """Every saved version, newest first, each with a readable per-field diff against the one before."""
@@ -640,7 +650,14 @@ def answer_history(*, answer: Answer) -> list[dict[str, Any]]:
             if fld.type == FieldType.TEXT:
                 change["segments"] = text_diff(str(before or ""), str(after or ""))
             changes.append(change)
-        entries.append({"revision": revision, "changes": changes, "is_current": revision.version == answer.version})
+        entries.append(
+            {
+                "revision": revision,
+                "changes": changes,
+                "is_current": revision.version == answer.version,
+                "source_label": REVISION_SOURCE_LABELS.get(revision.source, revision.source),
+            }
+        )
         previous = revision.data
     entries.reverse()
     return entries

@@ -158,6 +158,26 @@ def test_history_shows_a_diff_and_restore_makes_a_new_version(member, world):
     assert AnswerRevision.objects.get(answer=answer, version=3).source == "restore"
 
 
+def test_the_french_history_names_the_language_and_the_source_in_french(client, world):
+    """It read "rédigée en English" and an untranslated "restore"."""
+    world.member_a.preferred_language = "fr"
+    world.member_a.save()
+    client.force_login(world.member_a)
+    item = world.items[0]
+    htmx_post(client, save_url(world, item), {"base_version": "0", "f-position": "yes", "_language": "en"})
+    htmx_post(client, save_url(world, item), {"base_version": "1", "f-position": "no", "_language": "fr"})
+    client.post(
+        reverse("consultation:answer_restore", args=[world.consultation.slug, item.code, 1]), {"base_version": "2"}
+    )
+    html = client.get(reverse("consultation:answer_history", args=[world.consultation.slug, item.code])).content
+    html = html.decode()
+    assert html.count("rédigée en anglais") == 2  # versions 1 and 3 (the restored one)
+    assert html.count("rédigée en français") == 1
+    assert "English" not in html.split('id="lang-select"')[1].split("</select>")[1]  # only the language switcher
+    assert "· restaurée depuis une version antérieure" in html
+    assert "· restore" not in html
+
+
 def test_other_roles_get_404_on_the_delegation_reply(client, world):
     for user in (world.secretariat, world.committee):
         enrol_totp(user)
