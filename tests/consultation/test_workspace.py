@@ -193,6 +193,16 @@ def test_review_lists_missing_required_fields_with_links(member, world):
     assert "2 required fields have no answer yet" in html
 
 
+def test_the_review_drops_the_still_empty_heading_when_nothing_is_missing(member, world):
+    reply = response_get_or_create(consultation=world.consultation, party=world.party_a)
+    for item in world.items:
+        answer_save(response=reply, item=item, data={"position": "yes"}, base_version=0, user=world.member_a)
+    html = member.get(reverse("consultation:review", args=[world.consultation.slug])).content.decode()
+    assert "Required fields still empty" not in html
+    assert '<h2 id="missing-h">Required fields</h2>' in html
+    assert "Every required field has an answer." in html
+
+
 def test_a_member_cannot_submit_but_can_mark_ready(member, world):
     url = reverse("consultation:submit", args=[world.consultation.slug])
     assert member.post(url, {"confirm": "on"}).status_code == 403
