@@ -550,6 +550,21 @@ def reply_page(
     )
 
 
+def item_reply_page(*, consultation: Consultation, item: Item) -> tuple[str, int]:
+    """The theme code and page number of the reply page that shows ``item`` (``""`` and 1 when the reply is one
+    page), cut as ``reply_page`` cuts it, so a form posted from elsewhere (an attachment, the item page) comes back
+    to its item instead of the first page of the first theme. Two or three queries."""
+    if Item.objects.filter(consultation_id=consultation.pk).count() > REPLY_PAGE_MAX_ITEMS:
+        costs = item_post_costs(consultation_id=consultation.pk, theme_id=item.theme_id)
+    else:
+        costs = item_post_costs(consultation_id=consultation.pk)
+        if sum(cost for _pk, _theme, cost in costs) <= SECTION_FIELD_BUDGET:
+            return "", 1
+    pages = section_pages([(pk, cost) for pk, theme, cost in costs if theme == item.theme_id])
+    page = next((number for number, ids in enumerate(pages, 1) if item.pk in ids), 1)
+    return item.theme.code, page
+
+
 def section_items(*, consultation: Consultation, item_ids: list[int]) -> list[Item]:
     """The consultation's items among ``item_ids``, in page order, each with ``field_list`` (its fields in order,
     each with ``option_list``): three queries. Ids of other consultations' items, or of no item, are simply absent

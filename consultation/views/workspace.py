@@ -112,6 +112,12 @@ def _reply_url(consultation: Consultation, item: Item | None = None, theme_code:
     return url
 
 
+def _item_reply_url(consultation: Consultation, item: Item) -> str:
+    """The reply page that shows the item (its theme and page), scrolled to it."""
+    theme_code, page = selectors.item_reply_page(consultation=consultation, item=item)
+    return _reply_url(consultation, item, theme_code, page)
+
+
 def _page_number(request: HttpRequest) -> int:
     try:
         return int(request.GET.get("page", "1"))
@@ -265,7 +271,7 @@ def answer_save(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         messages.success(
             request, _("%(code)s saved (version %(version)d).") % {"code": item_obj.code, "version": answer.version}
         )
-        return redirect(_reply_url(consultation, item_obj, request.GET.get("theme", ""), _page_number(request)))
+        return redirect(_item_reply_url(consultation, item_obj))
     view = selectors.item_view(item=item_obj, answer=answer, attachments={}, language=answer.language)
     context = _item_context(request, consultation, response, view)
     if request.POST.get("_resolve"):
@@ -487,6 +493,7 @@ def answer_history(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             "answer": answer,
             "entries": entries,
             "can_edit": access.can_edit_response(request.user, response),
+            "reply_url": _item_reply_url(consultation, item_obj),
         },
     )
 
@@ -618,7 +625,7 @@ def attachment_upload(request: HttpRequest, slug: str, code: str) -> HttpRespons
     consultation, response = _own_reply(request, slug)
     item_obj = _own_item(consultation, code)
     reason = reply_lock_reason(response=response)
-    back = _reply_url(consultation, item_obj, request.POST.get("theme", ""))
+    back = _item_reply_url(consultation, item_obj)
     if reason:
         messages.error(request, reason)
         return redirect(back)
@@ -668,7 +675,7 @@ def attachment_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     attachment = _attachment_or_404(request, pk)
     if attachment.answer.response_id != response.pk:
         raise Http404("No such attachment.")
-    back = _reply_url(consultation, attachment.answer.item)
+    back = _item_reply_url(consultation, attachment.answer.item)
     reason = reply_lock_reason(response=response)
     if reason:
         messages.error(request, reason)

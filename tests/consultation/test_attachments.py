@@ -160,3 +160,19 @@ def test_autosave_keeps_the_attached_documents(client, world, doc_item):
         HTTP_HX_REQUEST="true",
     )
     assert Answer.objects.get(item=doc_item).data == {"documents": [attachment.pk], "note": "See the attached code."}
+
+
+def test_attaching_and_removing_on_a_later_theme_come_back_to_that_theme(client, world, background_paper):
+    """The 2024 consultation shows one theme at a time: attaching on CROSS-01 landed on the Generative AI page."""
+    cross = background_paper.items.get(code="CROSS-01")
+    client.force_login(world.member_a)
+    url = reverse("consultation:attachment_upload", args=[background_paper.slug, cross.code])
+    posted = {"field_key": "supporting_documents", "file": SimpleUploadedFile("plan.pdf", PDF_BYTES)}
+    response = client.post(url, posted)
+    back = reverse("consultation:reply", args=[background_paper.slug]) + f"?theme=cross-cutting#item-{cross.pk}"
+    assert (response.status_code, response["Location"]) == (302, back)
+    attachment = Attachment.objects.get(answer__item=cross)
+    removed = client.post(reverse("consultation:attachment_delete", args=[background_paper.slug, attachment.pk]))
+    assert (removed.status_code, removed["Location"]) == (302, back)
+    refused = client.post(url, {"field_key": "supporting_documents"})  # no file
+    assert refused["Location"] == back

@@ -123,6 +123,33 @@ def test_without_javascript_a_save_redirects_back_to_the_item(member, world):
     assert response["Location"].endswith(f"#item-{item.pk}")
 
 
+def test_without_javascript_a_save_on_a_later_page_comes_back_to_its_theme_and_page(
+    member, world, background_paper, monkeypatch
+):
+    """The item page's form posts no theme: the redirect finds the page that shows the item."""
+    from consultation.selectors import workspace
+
+    monkeypatch.setattr(workspace, "SECTION_FIELD_BUDGET", 300)  # Generative AI's 7 items on several pages
+    genai = list(background_paper.items.filter(theme__code="generative-ai").order_by("order"))
+    costs = dict((pk, cost) for pk, _theme, cost in workspace.item_post_costs(consultation_id=background_paper.pk))
+    pages = workspace.section_pages([(item.pk, costs[item.pk]) for item in genai])
+    assert len(pages) > 1
+    last = next(item for item in genai if item.pk == pages[-1][-1])
+    response = member.post(save_url(background_paper_world(world, background_paper), last), {"base_version": "0"})
+    reply = reverse("consultation:reply", args=[background_paper.slug])
+    assert response["Location"] == f"{reply}?theme=generative-ai&page={len(pages)}#item-{last.pk}"
+    cross = background_paper.items.get(code="CROSS-01")
+    response = member.post(save_url(background_paper_world(world, background_paper), cross), {"base_version": "0"})
+    assert response["Location"] == f"{reply}?theme=cross-cutting#item-{cross.pk}"
+    history = member.get(reverse("consultation:answer_history", args=[background_paper.slug, cross.code]))
+    assert f'<a href="{reply}?theme=cross-cutting#item-{cross.pk}">Back to the reply</a>' in history.content.decode()
+
+
+def background_paper_world(world, consultation):
+    """``save_url`` takes a world: the same one, on the 2024 consultation."""
+    return type(world)(**{**vars(world), "consultation": consultation})
+
+
 def test_html_scripts_and_formulas_come_back_escaped(member, world):
     item = world.items[0]
     text = '<script>alert(1)</script><b>bold</b> =HYPERLINK("http://evil.example","x")'
