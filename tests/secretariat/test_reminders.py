@@ -169,3 +169,27 @@ def test_the_secretariat_reminds_selected_parties_by_hand(
     assert "Left out, already submitted: France." in response.content.decode()
     empty = secretariat_client.post(url, {}, follow=True)
     assert "Select at least one Party to remind." in empty.content.decode()
+
+
+def test_french_subjects_are_plain_text_not_html_escaped(dated, django_capture_on_commit_callbacks):
+    """A subject is no HTML page: "contre l'exploitation" arrived as "contre l&#x27;exploitation"."""
+    from consultation.services.lifecycle import response_reopen_and_notify
+    from consultation.services.reminders import reminders_send_manual
+
+    dated.consultation.title_fr = "Protection des enfants contre l'exploitation & les abus"
+    dated.consultation.save()
+    reply = response_get_or_create(consultation=dated.consultation, party=dated.party_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders_send_manual(consultation=dated.consultation, parties=[dated.party_a], user=dated.secretariat)
+    for item in dated.items:
+        save(reply, item, {"position": "yes"}, dated.member_a)
+    response_submit(response=reply, user=dated.head_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        response_reopen_and_notify(response=reply, user=dated.secretariat, reason="Ajoutez l'article 20 & 21.")
+    subjects = [m.subject for m in mail.outbox]
+    assert subjects[0] == (
+        "Rappel : « Protection des enfants contre l'exploitation & les abus » – réponse attendue pour le 31 mars 2027"
+    )
+    assert all("&#x27;" not in s and "&amp;" not in s for s in subjects), subjects
+    assert len([s for s in subjects if "contre l'exploitation & les abus" in s]) == len(subjects) >= 2
+    assert "Ajoutez l'article 20 & 21." in mail.outbox[-1].body
