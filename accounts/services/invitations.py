@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from accounts import access
 from accounts.models import DelegationMembership, GlobalRole, Invitation, InvitationRole, RoleAssignment, User
 from accounts.selectors.invitations import invitation_for_token, invitation_token_hash
+from accounts.selectors.links import platform_base_url
 
 from .audit import audit_record
 from .people import membership_set, role_grant, user_create
@@ -102,19 +103,24 @@ def invitation_create(
         extra={"invitation": invitation.pk, "role": role},
     )
     language = party.preferred_language if party is not None else getattr(invited_by, "preferred_language", "en")
-    transaction.on_commit(lambda: invitation_send_mail(invitation=invitation, token=token, language=language))
+    base_url = platform_base_url(request=request)
+    transaction.on_commit(
+        lambda: invitation_send_mail(invitation=invitation, token=token, language=language, base_url=base_url)
+    )
     return invitation, token
 
 
-def invitation_accept_url(token: str) -> str:
-    return settings.PLATFORM_BASE_URL.rstrip("/") + reverse("accounts:invitation_accept", args=[token])
+def invitation_accept_url(token: str, base_url: str | None = None) -> str:
+    return (base_url or platform_base_url()) + reverse("accounts:invitation_accept", args=[token])
 
 
-def invitation_send_mail(*, invitation: Invitation, token: str, language: str = "en") -> None:
+def invitation_send_mail(
+    *, invitation: Invitation, token: str, language: str = "en", base_url: str | None = None
+) -> None:
     """The e-mail with the link, in the Party's language (the Secretariat's own language for global roles)."""
     context = {
         "invitation": invitation,
-        "accept_url": invitation_accept_url(token),
+        "accept_url": invitation_accept_url(token, base_url),
         "expiry_days": invitation_expiry_days(),
         "platform_name": settings.PLATFORM_NAME,
         "inviter": invitation.invited_by,

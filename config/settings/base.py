@@ -28,7 +28,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 SITE_ID = 1
 DEMO_MODE = env.bool("DEMO_MODE", default=False)
 PLATFORM_NAME = "Lanzarote Consultations"
-PLATFORM_BASE_URL = env("PLATFORM_BASE_URL", default="http://127.0.0.1:8000")
+# Base of the links in e-mails; unset: the host of the request that sends the mail (accounts.selectors.links).
+PLATFORM_BASE_URL = env("PLATFORM_BASE_URL", default="")
 ADMIN_URL = env("ADMIN_URL", default="admin/")
 
 # DATABASES

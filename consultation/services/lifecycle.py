@@ -15,6 +15,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from modeltranslation.translator import translator
 
+from accounts.selectors.links import platform_base_url
 from accounts.services import audit_record
 
 from ..answer_values import answer_data_missing
@@ -422,11 +423,12 @@ def response_reopen_and_notify(*, response: Response, user: Any, reason: str, re
     """Reopen a submitted reply (reason kept) and tell the delegation by e-mail once it is committed."""
     response = response_reopen(response=response, user=user, reason=reason, request=request)
     response_id = response.pk
-    transaction.on_commit(lambda: reopened_notice_send(response_id=response_id))
+    base_url = platform_base_url(request=request)
+    transaction.on_commit(lambda: reopened_notice_send(response_id=response_id, base_url=base_url))
     return response
 
 
-def reopened_notice_send(*, response_id: int) -> bool:
+def reopened_notice_send(*, response_id: int, base_url: str | None = None) -> bool:
     """The e-mail telling the head (and members, in copy) that their reply was reopened, and why."""
     from .reminders import party_mail_send
 
@@ -437,4 +439,5 @@ def reopened_notice_send(*, response_id: int) -> bool:
         context={"consultation": response.consultation, "response": response, "reason": response.reopen_reason},
         consultation=response.consultation,
         fail_silently=True,
+        base_url=base_url,
     )

@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
+from accounts.selectors.links import platform_base_url
+
 logger = logging.getLogger(__name__)
 
 RECEIPT_EVENT = "reply.receipt_sent"
@@ -86,8 +88,7 @@ def reply_receipt_send(*, submission_id: int) -> bool:
             "submission": submission,
             "submitted_on": formats.date_format(timezone.localtime(submission.submitted_at), "DATETIME_FORMAT"),
             "submitted_by": submission.submitted_by.display_name if submission.submitted_by else "",
-            "link": settings.PLATFORM_BASE_URL.rstrip("/")
-            + reverse("offline:index", kwargs={"slug": response.consultation.slug}),
+            "link": platform_base_url() + reverse("offline:index", kwargs={"slug": response.consultation.slug}),
         }
         subject = " ".join(render_to_string("emails/reply_receipt_subject.txt", context).split())
         body = render_to_string("emails/reply_receipt_body.txt", context)

@@ -26,6 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import DelegationMembership, DelegationRole
+from accounts.selectors.links import platform_base_url
 from accounts.services import audit_record
 
 from ..models import (
@@ -105,9 +106,9 @@ def party_recipients(*, party: Party) -> tuple[list[str], list[str]]:
     return heads, members
 
 
-def reply_link(*, consultation: Consultation) -> str:
+def reply_link(*, consultation: Consultation, base_url: str | None = None) -> str:
     """The absolute link to the delegation's reply page (the Party is always the reader's own)."""
-    base = settings.PLATFORM_BASE_URL.rstrip("/")
+    base = base_url or platform_base_url()
     for name, kwargs in (("consultation:reply", {"slug": consultation.slug}), ("consultation:home", {})):
         try:
             return base + reverse(name, kwargs=kwargs)
@@ -123,6 +124,7 @@ def party_mail_send(
     context: dict[str, Any],
     consultation: Consultation,
     fail_silently: bool = False,
+    base_url: str | None = None,
 ) -> bool:
     """Render ``<prefix>_subject.txt`` / ``<prefix>_body.txt`` in the Party's language and send it.
 
@@ -137,7 +139,7 @@ def party_mail_send(
             **context,
             "party": party,
             "consultation": consultation,
-            "link": reply_link(consultation=consultation),
+            "link": reply_link(consultation=consultation, base_url=base_url),
             "platform_name": settings.PLATFORM_NAME,
         }
         subject = " ".join(render_to_string(f"{template_prefix}_subject.txt", context).split())
@@ -169,7 +171,7 @@ def reply_progress(*, consultation: Consultation, party: Party) -> dict[str, int
 # --- Delivery ----------------------------------------------------------------------------------
 
 
-def reminder_deliver(*, reminder_id: int) -> str:
+def reminder_deliver(*, reminder_id: int, base_url: str | None = None) -> str:
     """Send one reminder unless it was sent already; only a successful send marks it sent.
 
     Returns ``SENT``, ``FAILED`` (kept for a later run), ``NO_CONTACT`` or ``SKIPPED`` (already sent).
@@ -204,7 +206,13 @@ def reminder_deliver(*, reminder_id: int) -> str:
             "progress": progress,
         }
         try:
-            party_mail_send(party=party, template_prefix="emails/reminder", context=context, consultation=consultation)
+            party_mail_send(
+                party=party,
+                template_prefix="emails/reminder",
+                context=context,
+                consultation=consultation,
+                base_url=base_url,
+            )
         except Exception as exc:  # the mail server refused or is down: keep it for the next run
             logger.warning("Reminder %s to %s failed: %s", reminder.pk, party.iso2, exc)
             reminder.status = ReminderStatus.FAILED
@@ -365,5 +373,6 @@ def reminders_send_manual(
         },
     )
     ids = [r.pk for r in result.reminders]
-    transaction.on_commit(lambda: [reminder_deliver(reminder_id=pk) for pk in ids])
+    base_url = platform_base_url(request=request)
+    transaction.on_commit(lambda: [reminder_deliver(reminder_id=pk, base_url=base_url) for pk in ids])
     return result

@@ -13,6 +13,7 @@ from django.urls import reverse
 from accounts.services.invitations import invitation_create
 from consultation.services import lifecycle
 from consultation.services.reminders import reminders_send_manual
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +105,35 @@ def test_an_extension_before_the_closing_date_is_refused_with_the_reason(secreta
     assert f"The new deadline must be after the consultation&#x27;s closing date ({closes})." in page.content.decode()
     bad = secretariat_client.post(url, {"until": "soon"}, follow=True)
     assert "Enter the new deadline as a date." in bad.content.decode()
+
+
+def test_mail_links_follow_the_request_host_unless_the_platform_url_is_configured(
+    secretariat_client, world, play, settings, django_capture_on_commit_callbacks
+):
+    """Links pointed at http://127.0.0.1:8000 whatever the host the platform was reached at."""
+    settings.PLATFORM_BASE_URL = ""
+    settings.ALLOWED_HOSTS = ["consult.example.org"]
+    host = {"HTTP_HOST": "consult.example.org", "secure": True}
+    slug = world.consultation.slug
+    with django_capture_on_commit_callbacks(execute=True):
+        secretariat_client.post(reverse("secretariat:send_reminders", args=[slug]), {"parties": ["DE"]}, **host)
+        secretariat_client.post(
+            reverse("secretariat:reopen_reply", kwargs={"slug": slug, "iso2": "FR"}), {"reason": "Add 2025."}, **host
+        )
+        secretariat_client.post(
+            reverse("accounts:invitations"),
+            {"email": "head@be.example", "role": "head", "party": f.party("BE").pk},
+            **host,
+        )
+    assert len(mail.outbox) == 3
+    reminder, reopened, invitation = mail.outbox
+    assert f"https://consult.example.org/consultations/{slug}/" in reminder.body
+    assert f"https://consult.example.org/consultations/{slug}/" in reopened.body
+    assert "https://consult.example.org/invitations/accept/" in invitation.body
+    assert "8000" not in reminder.body + reopened.body + invitation.body
+    # Configured, it wins (the Celery worker and the scheduled reminders have no request).
+    settings.PLATFORM_BASE_URL = "https://lanzarote.coe.example/"
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        secretariat_client.post(reverse("secretariat:send_reminders", args=[slug]), {"parties": ["DE"]}, **host)
+    assert f"https://lanzarote.coe.example/consultations/{slug}/" in mail.outbox[0].body
