@@ -43,6 +43,11 @@ def test_a_member_round_trips_the_questionnaire_through_excel(page, live_server,
     assert "Partially" in changes
     assert "The Ministry of Justice is drafting a bill." in changes
     assert Answer.objects.get(response=reply, item=world.items[0]).data == {"position": "yes"}
+    # On a narrow screen the long texts squeeze the item column: a code stays on one line (it wrapped "GENAI-/01").
+    page.set_viewport_size({"width": 360, "height": 800})
+    lines = page.locator("#main table .item__code").evaluate_all("els => els.map(el => el.getClientRects().length)")
+    assert lines == [1, 1]
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     page.get_by_role("button", name="Save these changes").click()
     page.get_by_text("Import done: 2 answers saved (GENAI-01, ROBOT-01).").wait_for()
