@@ -292,7 +292,7 @@ def test_a_stale_item_gets_409_nothing_is_written_and_a_second_save_overwrites_d
     assert not Answer.objects.filter(item=robot).exists()
     html = response.content.decode()
     assert "Nothing was saved: 1 answer on this page was saved by someone else since you opened it (GENAI-01)." in html
-    when = timezone.localtime(colleague.updated_at).strftime("%-d %b, %H:%M")
+    when = timezone.localtime(colleague.updated_at).strftime("%-d %B, %H:%M")
     assert f"{world.head_a.display_name} saved version 1 on {when}." in html
     assert "Nothing on this page was saved: your text is still in the fields above." in html
     assert ">Mine</textarea>" in html

@@ -137,3 +137,18 @@ def test_mail_links_follow_the_request_host_unless_the_platform_url_is_configure
     with django_capture_on_commit_callbacks(execute=True):
         secretariat_client.post(reverse("secretariat:send_reminders", args=[slug]), {"parties": ["DE"]}, **host)
     assert f"https://lanzarote.coe.example/consultations/{slug}/" in mail.outbox[0].body
+
+
+def test_french_pages_write_dates_in_full(secretariat_client, world, play):
+    """The month is written out as French writes it ("3 décembre 2026"), not abbreviated and capitalised ("3 Déc")."""
+    world.secretariat.preferred_language = "fr"
+    world.secretariat.save()
+    world.consultation.opens_on, world.consultation.closes_on = datetime.date(2026, 9, 1), datetime.date(2026, 12, 3)
+    world.consultation.save()
+    dashboard = secretariat_client.get(reverse("secretariat:dashboard")).content.decode()
+    assert "<td>1 septembre 2026</td>" in dashboard
+    assert "<td>3 décembre 2026</td>" in dashboard
+    matrix = secretariat_client.get(reverse("secretariat:state_of_play", args=[world.consultation.slug]))
+    html = matrix.content.decode()
+    assert "<td>3 décembre 2026</td>" in html
+    assert "Déc" not in dashboard + html
