@@ -110,6 +110,10 @@ def invitation_create(
     return invitation, token
 
 
+# Between the two languages of a mail.
+MAIL_LANGUAGE_SEPARATOR = "\n\n" + "-" * 40 + "\n\n"
+
+
 def invitation_accept_url(token: str, base_url: str | None = None) -> str:
     return (base_url or platform_base_url()) + reverse("accounts:invitation_accept", args=[token])
 
@@ -117,7 +121,8 @@ def invitation_accept_url(token: str, base_url: str | None = None) -> str:
 def invitation_send_mail(
     *, invitation: Invitation, token: str, language: str = "en", base_url: str | None = None
 ) -> None:
-    """The e-mail with the link, in the Party's language (the Secretariat's own language for global roles)."""
+    """The e-mail with the link, in both languages: the invitee has no account yet, so no language of their own.
+    The Party's language (the inviter's for global roles) comes first, then the other one."""
     context = {
         "invitation": invitation,
         "accept_url": invitation_accept_url(token, base_url),
@@ -125,11 +130,19 @@ def invitation_send_mail(
         "platform_name": settings.PLATFORM_NAME,
         "inviter": invitation.invited_by,
     }
-    with translation.override(language):
-        context["role_label"] = invitation.get_role_display()
-        subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
-        body = render_to_string("accounts/email/invitation_message.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
+    languages = sorted((code for code, _name in settings.LANGUAGES), key=lambda code: code != language)
+    subjects, bodies = [], []
+    for code in languages:
+        with translation.override(code):
+            context["role_label"] = invitation.get_role_display()
+            subjects.append(render_to_string("accounts/email/invitation_subject.txt", context).strip())
+            bodies.append(render_to_string("accounts/email/invitation_message.txt", context).strip())
+    send_mail(
+        " / ".join(subjects),
+        MAIL_LANGUAGE_SEPARATOR.join(bodies) + "\n",
+        settings.DEFAULT_FROM_EMAIL,
+        [invitation.email],
+    )
 
 
 def _grant(*, invitation: Invitation, user: User, request: HttpRequest | None) -> None:

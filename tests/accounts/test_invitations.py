@@ -261,3 +261,26 @@ def test_someone_else_signed_in_gets_a_403_page_and_the_refusal_is_recorded(worl
     )
     assert denial.object_repr == f"accounts.Invitation:{invitation.pk}"
     assert not User.objects.filter(email="new.member@fr.example").exists()
+
+
+@pytest.mark.parametrize(("inviter", "first", "second"), [("head_a", "fr", "en"), ("secretariat", "en", "fr")])
+def test_the_invitation_mail_speaks_both_languages_the_partys_first(
+    world, django_capture_on_commit_callbacks, inviter, first, second
+):
+    """The invitee has no account, so no language yet: the mail was in one language only (English for a global
+    role or an English-speaking Party). It now holds both, the Party's (or the inviter's) first, the same link."""
+    party, role = (world.party_a, "member") if inviter == "head_a" else (None, "committee")
+    with django_capture_on_commit_callbacks(execute=True):
+        _invitation, token = invitation_create(
+            email="new@coe.example", role=role, party=party, invited_by=getattr(world, inviter)
+        )
+    message = mail.outbox[0]
+    texts = {
+        "en": ("You are invited to the Lanzarote Consultations platform", "Invitation to the Lanzarote"),
+        "fr": ("Vous êtes invité(e) sur la plateforme Lanzarote Consultations", "Invitation sur la plateforme"),
+    }
+    body, subject = message.body, message.subject
+    assert body.index(texts[first][0]) < body.index(texts[second][0])
+    assert subject.index(texts[first][1]) < subject.index(texts[second][1])
+    assert " / " in subject
+    assert body.count(f"/invitations/accept/{token}/") == 2
