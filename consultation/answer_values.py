@@ -6,6 +6,7 @@ is present must be valid for its field: a known option, a complete ranking, a nu
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -18,6 +19,26 @@ from .models import Field, FieldType
 DEFAULT_TEXT_MAX_LENGTH = 20_000
 LEGAL_REFERENCE_MAX_ROWS = 50
 _url_validator = URLValidator(schemes=["http", "https"])
+# Refused in texts: NUL (PostgreSQL stores no NUL in text or JSON), the other C0 controls but tab and line breaks,
+# lone surrogates and U+FFFE/U+FFFF (no encoder, and no XML of the Excel and Word exports, accepts them).
+_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def control_character_error(text: str) -> str | None:
+    """The message refusing ``text`` when it holds a character that cannot be saved, else None."""
+    found = _CONTROL_CHARACTERS.search(text)
+    if found is None:
+        return None
+    return _(
+        "The text holds an invisible control character (%(code)s) that cannot be saved. It often comes with a "
+        "copy and paste: remove it, or paste the text as plain text, and save again."
+    ) % {"code": f"U+{ord(found.group()):04X}"}
+
+
+def _check_characters(text: str, *, row: int | None = None) -> None:
+    message = control_character_error(text)
+    if message is not None:
+        raise ValidationError(message if row is None else _("Row %(row)d: ") % {"row": row} + message)
 
 
 class AnswerInvalid(ValueError):
@@ -50,6 +71,7 @@ def _clean_field(field: Field, value: Any, option_keys: list[str]) -> Any:
         if not isinstance(value, str):
             raise ValidationError(_("Enter text."))
         text = value.replace("\r\n", "\n").strip()
+        _check_characters(text)
         limit = field.max_length or DEFAULT_TEXT_MAX_LENGTH
         if len(text) > limit:
             raise ValidationError(
@@ -88,6 +110,7 @@ def _clean_legal_references(value: Any) -> list[dict[str, str]]:
         url = str(row.get("url") or "").strip()
         if not (instrument or provision or url):
             continue
+        _check_characters(instrument + provision + url, row=index)
         if not instrument:
             raise ValidationError(_("Row %(row)d: name the instrument (law, code, decree).") % {"row": index})
         if len(instrument) > 500 or len(provision) > 255:
