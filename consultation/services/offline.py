@@ -29,9 +29,11 @@ import io
 import re
 import secrets
 import zipfile
+import zlib
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
+from xml.etree import ElementTree
 
 from django.conf import settings
 from django.db import transaction
@@ -42,7 +44,7 @@ from ..answer_values import AnswerInvalid, answer_data_clean
 from ..models import Answer, AnswerRevision, Field, FieldType, Item, Response
 from ..resources import ReplyRow, ReplyRowResource
 from ..selectors.offline import FieldValue, ReplyDocument, questionnaire_items
-from .answers import ReplyLocked, SectionChange, SectionConflict, answers_save_section
+from .answers import ReplyLocked, SectionChange, SectionConflict, answers_save_section, response_get_or_create
 from .responses import reply_audit
 
 WORKBOOK_FORMAT = "lanzarote-offline-1"
@@ -526,9 +528,25 @@ def offline_import_preview(*, response: Response, content: bytes, filename: str 
     workbook = _open_workbook(content)
     try:
         _read_sheet(workbook=workbook, response=response, preview=preview)
+    except (ElementTree.ParseError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        # The sheet is parsed while its rows are read: a part that is no XML (a NUL, a cut, a wrong tag).
+        part = getattr(exc, "part", None) or _sheet_part(workbook)
+        raise ImportRefused(
+            _(
+                "The workbook part %(name)s is not well-formed XML: Excel never writes such a file. Save it again "
+                "from Excel as .xlsx."
+            )
+            % {"name": part}
+        ) from exc
     finally:
         workbook.close()
     return preview
+
+
+def _sheet_part(workbook: Any) -> str:
+    """The path in the archive of the sheet of answers (read-only worksheets know it)."""
+    sheets = [name for name in workbook.sheetnames if name != META_SHEET]
+    return getattr(workbook[sheets[0]], "_worksheet_path", "") if sheets else ""
 
 
 def _read_sheet(*, workbook: Any, response: Response, preview: ImportPreview) -> None:
@@ -643,11 +661,15 @@ def _read_sheet(*, workbook: Any, response: Response, preview: ImportPreview) ->
 
 def _check_meta(sheet: Any, *, response: Response, preview: ImportPreview) -> None:
     meta: dict[str, str] = {}
-    for index, row in enumerate(sheet.iter_rows(values_only=True)):
-        if index > 20:
-            break
-        if len(row) >= 2 and row[0] is not None:
-            meta[str(row[0])] = "" if row[1] is None else str(row[1])
+    try:
+        for index, row in enumerate(sheet.iter_rows(values_only=True)):
+            if index > 20:
+                break
+            if len(row) >= 2 and row[0] is not None:
+                meta[str(row[0])] = "" if row[1] is None else str(row[1])
+    except ElementTree.ParseError as exc:
+        exc.part = getattr(sheet, "_worksheet_path", "")  # named in the refusal
+        raise
     if meta.get("consultation") and meta["consultation"] != response.consultation.slug:
         preview.add_error(
             None,
@@ -714,14 +736,14 @@ def _compare(
     """Validate each item's values and compare them with the export-time and the current answers."""
     online = {
         row["item_id"]: row
-        for row in Answer.objects.filter(response=response, item__in=[e.item for e in file_items.values()]).values(
-            "id", "item_id", "data", "version"
-        )
+        for row in Answer.objects.filter(
+            response_id=response.pk, item__in=[e.item for e in file_items.values()]
+        ).values("id", "item_id", "data", "version")
     }
     wanted_versions = {v for entry in file_items.values() for v in entry.versions if v > 0}
     revisions = {
         (row["answer__item_id"], row["version"]): row["data"]
-        for row in AnswerRevision.objects.filter(answer__response=response, version__in=wanted_versions).values(
+        for row in AnswerRevision.objects.filter(answer__response_id=response.pk, version__in=wanted_versions).values(
             "answer__item_id", "version", "data"
         )
     }
@@ -759,6 +781,11 @@ def _compare(
         if values is None:
             continue
         present = {key: value for key, value in values.items() if value is not None}
+        if all(present.get(key) == current["data"].get(key) for key in values):
+            # The file keeps the online answer as it is: nothing to save, so nothing to check again (an answer
+            # saved before a newer check, e.g. a control character, must not block the import of the others).
+            preview.unchanged_items += 1
+            continue
         try:
             clean = answer_data_clean(fields=fields, data=present)
         except AnswerInvalid as exc:
@@ -814,7 +841,8 @@ def import_preview_store(*, session: Any, preview: ImportPreview, user: Any, res
     previews = dict(session.get(SESSION_KEY) or {})
     previews[token] = {
         "user_id": user.pk,
-        "response_id": response.pk,
+        "consultation_id": response.consultation_id,
+        "response_id": response.pk,  # None: the Party had no reply yet
         "created": timezone.now().timestamp(),
         "preview": preview.to_dict(),
     }
@@ -826,7 +854,9 @@ def import_preview_store(*, session: Any, preview: ImportPreview, user: Any, res
 def import_preview_load(*, session: Any, token: str, user: Any, response: Response) -> ImportPreview | None:
     """The stored preview if it belongs to this person and reply and is less than an hour old; else None."""
     stored = (session.get(SESSION_KEY) or {}).get(token)
-    if not stored or stored.get("user_id") != user.pk or stored.get("response_id") != response.pk:
+    if not stored or stored.get("user_id") != user.pk or stored.get("consultation_id") != response.consultation_id:
+        return None
+    if stored.get("response_id") not in (None, response.pk):  # None: read before the reply existed
         return None
     if timezone.now().timestamp() - stored["created"] > PREVIEW_TIMEOUT_SECONDS:
         return None
@@ -860,6 +890,8 @@ def offline_import_apply(
     """
     if preview.has_errors:
         raise ImportNotApplied(_("The file has errors; correct them and upload it again. Nothing was saved."))
+    if response.pk is None:  # the Party's first answers: its reply row is created now, with them
+        response = response_get_or_create(consultation=response.consultation, party=response.party)
     items = {item.pk: item for item in Item.objects.filter(pk__in=[c.item_id for c in preview.changes])}
     saved, kept, section = [], [], []
     for change in preview.changes:

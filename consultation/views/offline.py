@@ -137,8 +137,9 @@ def reply_pdf(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def xlsx_import(request: HttpRequest, slug: str) -> HttpResponse:
-    """Upload: check and read the workbook, keep the validated preview server-side, show it."""
-    response = _own_reply(request, slug, create=True)
+    """Upload: check and read the workbook, keep the validated preview server-side, show it. Writes nothing: a
+    Party with no reply yet gets its reply row when the import is confirmed, not when a file is refused."""
+    response = _own_reply(request, slug)
     _require_edit(request, response)
     form = WorkbookUploadForm(request.POST, request.FILES)
     if not form.is_valid():

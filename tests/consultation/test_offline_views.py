@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import io
+import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -209,3 +211,61 @@ def test_a_preview_expires_after_an_hour(client, world, reply, time_machine):
     assert client.get(preview_url).status_code == 200
     time_machine.move_to(timezone.now() + datetime.timedelta(minutes=61))
     assert client.get(preview_url).status_code == 404
+
+
+def _with_part(content: bytes, name: str, change) -> bytes:
+    """The same workbook with one part's bytes changed by ``change``."""
+    source = zipfile.ZipFile(io.BytesIO(content))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            data = source.read(entry.filename)
+            target.writestr(entry.filename, change(data) if entry.filename == name else data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda xml: xml.replace(b"ROBOT-01", b"ROBOT&#0;-01"),  # a NUL: no XML may hold one
+        lambda xml: xml.replace(b"ROBOT-01", b"ROBOT\x00-01"),
+        lambda xml: xml[: len(xml) // 2],  # cut in the middle
+        lambda xml: xml.replace(b"</sheetData>", b"</sheetDta>"),
+    ],
+    ids=["nul-reference", "nul-byte", "truncated", "mismatched-tag"],
+)
+def test_malformed_sheet_xml_is_refused_clearly_and_creates_no_reply(client, world, reply, change):
+    """It gave a 500; and an upload refused for a Party that had no reply yet still created an empty reply row."""
+    from consultation.models import Response
+
+    client.force_login(world.member_b)  # Germany: no reply yet
+    content = client.get(url("xlsx_export", world)).content
+    assert b"ROBOT-01" in zipfile.ZipFile(io.BytesIO(content)).read("xl/worksheets/sheet1.xml")
+    response = upload(client, world, _with_part(content, "xl/worksheets/sheet1.xml", change))
+    assert response.status_code == 400
+    assert (
+        "The workbook part xl/worksheets/sheet1.xml is not well-formed XML: Excel never writes such a file. "
+        "Save it again from Excel as .xlsx." in response.content.decode()
+    )
+    assert not Response.objects.filter(party=world.party_b).exists()
+
+
+def test_a_preview_with_errors_creates_no_reply_and_a_confirmed_one_does(client, world, reply):
+    from consultation.models import Response
+
+    client.force_login(world.member_b)
+    book = workbook(client.get(url("xlsx_export", world)).content)
+    set_value(book.worksheets[0], "GENAI-01", "position", "maybe")
+    preview_url = upload(client, world, to_bytes(book))["Location"]
+    assert "1 problem to correct" in client.get(preview_url).content.decode()
+    refused = client.post(preview_url + "confirm/", {"action": "confirm"}, follow=True)
+    assert "The file has errors; correct them and upload it again. Nothing was saved." in refused.content.decode()
+    assert not Response.objects.filter(party=world.party_b).exists()
+
+    set_value(book.worksheets[0], "GENAI-01", "position", "no")
+    preview_url = upload(client, world, to_bytes(book))["Location"]
+    assert not Response.objects.filter(party=world.party_b).exists()  # a preview writes nothing
+    done = client.post(preview_url + "confirm/", {"action": "confirm"})
+    assert [str(m) for m in done.wsgi_request._messages] == ["Import done: 1 answers saved (GENAI-01)."]
+    created = Response.objects.get(party=world.party_b)
+    assert answers_of(created) == {"GENAI-01": (1, {"position": "no"})}
