@@ -28,6 +28,7 @@ import datetime
 import io
 import re
 import secrets
+import time
 import zipfile
 import zlib
 from dataclasses import asdict, dataclass, field
@@ -38,6 +39,7 @@ from xml.etree import ElementTree
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from ..answer_values import AnswerInvalid, answer_data_clean
@@ -79,6 +81,22 @@ def _max_uncompressed_bytes() -> int:
 
 def _max_rows() -> int:
     return getattr(settings, "IMPORT_MAX_ROWS", 5000)
+
+
+# An exported sheet has a header and one row per field, of at most this many columns (the export writes ten).
+MAX_COLUMNS = 16
+# A shared text (<si>) or a cell (<c>) of any part, whatever its prefix: counted before openpyxl loads the file.
+_SHARED_STRING_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s>/]")
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s>/]")
+
+
+def _max_cells() -> int:
+    """The most cells (and so shared texts) an upload may hold: a full sheet of ``_max_rows`` rows and a header."""
+    return (_max_rows() + 1) * MAX_COLUMNS
+
+
+def _time_budget_seconds() -> float:
+    return float(getattr(settings, "IMPORT_TIME_BUDGET_SECONDS", 2.5))
 
 
 class ImportRefused(Exception):
@@ -378,6 +396,52 @@ def xlsx_container_check(*, content: bytes) -> None:
                     _("The workbook part %(name)s declares a DOCTYPE or entities, which Excel never writes.")
                     % {"name": entry.filename}
                 )
+        _check_counts(archive, [entry for entry in entries if entry.filename.endswith(".xml")])
+
+
+def _check_counts(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo]) -> None:
+    """Refuse a workbook with more shared texts or cells than a full questionnaire sheet, before openpyxl loads
+    them all (2.9 million empty shared texts fit in 131 KB and took a worker's whole time limit). Counting stops
+    at the limit, so a hostile part is not read to its end."""
+    limit = _max_cells()
+    strings = cells = 0
+    for entry in entries:
+        strings, cells = _count_tags(archive, entry, strings=strings, cells=cells, limit=limit)
+        if strings > limit:
+            message = _(
+                "The workbook holds over %(max)s shared texts, more than a questionnaire ever needs. Save the "
+                "exported file again from Excel, without extra sheets or columns."
+            )
+        elif cells > limit:
+            message = _(
+                "The workbook holds over %(max)s cells, more than a questionnaire ever needs. Save the exported "
+                "file again from Excel, without extra sheets or columns."
+            )
+        else:
+            continue
+        raise ImportRefused(message % {"max": number_format(limit, force_grouping=True)})
+
+
+def _count_tags(
+    archive: zipfile.ZipFile, entry: zipfile.ZipInfo, *, strings: int, cells: int, limit: int
+) -> tuple[int, int]:
+    """The running counts of shared texts and cells after one more part, streamed (a tag cut between two chunks
+    is counted once); stops reading once either passes ``limit``."""
+    carry = b""
+    try:
+        with archive.open(entry) as stream:
+            while chunk := stream.read(64 * 1024):
+                data = carry + chunk
+                cut = data.rfind(b"<", max(0, len(data) - 32))
+                cut = len(data) if cut == -1 else cut
+                strings += len(_SHARED_STRING_TAG.findall(data, 0, cut))
+                cells += len(_CELL_TAG.findall(data, 0, cut))
+                carry = data[cut:]
+                if strings > limit or cells > limit:
+                    return strings, cells
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError, zlib.error) as exc:
+        raise ImportRefused(_("The workbook part %(name)s is damaged.") % {"name": entry.filename}) from exc
+    return strings + len(_SHARED_STRING_TAG.findall(carry)), cells + len(_CELL_TAG.findall(carry))
 
 
 def _declares_doctype(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> bool:
@@ -524,10 +588,11 @@ def offline_import_preview(*, response: Response, content: bytes, filename: str 
     is collected in ``preview.errors`` with its row and column.
     """
     preview = ImportPreview(filename=filename[:200])
+    deadline = time.monotonic() + _time_budget_seconds()
     xlsx_container_check(content=content)
     workbook = _open_workbook(content)
     try:
-        _read_sheet(workbook=workbook, response=response, preview=preview)
+        _read_sheet(workbook=workbook, response=response, preview=preview, deadline=deadline)
     except (ElementTree.ParseError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
         # The sheet is parsed while its rows are read: a part that is no XML (a NUL, a cut, a wrong tag).
         part = getattr(exc, "part", None) or _sheet_part(workbook)
@@ -549,7 +614,19 @@ def _sheet_part(workbook: Any) -> str:
     return getattr(workbook[sheets[0]], "_worksheet_path", "") if sheets else ""
 
 
-def _read_sheet(*, workbook: Any, response: Response, preview: ImportPreview) -> None:
+def _past_deadline(deadline: float | None) -> None:
+    """Refuse the file once reading it has taken the time budget (``IMPORT_TIME_BUDGET_SECONDS``)."""
+    if deadline is not None and time.monotonic() > deadline:
+        raise ImportRefused(
+            _(
+                "The workbook took more than %(seconds)s seconds to read and was set aside. Save the exported file "
+                "again from Excel, without extra sheets or columns."
+            )
+            % {"seconds": number_format(_time_budget_seconds(), decimal_pos=1)}
+        )
+
+
+def _read_sheet(*, workbook: Any, response: Response, preview: ImportPreview, deadline: float | None = None) -> None:
     consultation = response.consultation
     sheets = [name for name in workbook.sheetnames if name != META_SHEET]
     if not sheets:
@@ -588,6 +665,7 @@ def _read_sheet(*, workbook: Any, response: Response, preview: ImportPreview) ->
     file_items: dict[str, _FileItem] = {}
     max_rows = _max_rows()
     for row_number, row in enumerate(rows, start=2):
+        _past_deadline(deadline)
         if row_number > max_rows + 1:
             # The file is refused as a whole: its other problems would only bury this one.
             preview.errors, preview.error_count, preview.rows_read = [], 0, 0
@@ -656,6 +734,7 @@ def _read_sheet(*, workbook: Any, response: Response, preview: ImportPreview) ->
         if fields_of[code][key].type == FieldType.ATTACHMENT:
             continue  # read-only in the spreadsheet: files are added on the platform
         entry.raw[key] = _cell(values, columns["value"])
+    _past_deadline(deadline)
     _compare(response=response, file_items=file_items, preview=preview, column_names=column_names)
 
 

@@ -235,3 +235,28 @@ def test_a_wrong_declared_sheet_size_neither_pads_nor_hides_rows(reply, exported
         patched = replace_part(edited, "xl/worksheets/sheet1.xml", sheet_xml.replace(b"A1:J5", declared))
         preview = bounded_preview(reply, patched)
         assert (preview.errors, preview.rows_read, [c.item_code for c in preview.changes]) == ([], 4, ["ROBOT-01"])
+
+
+def test_a_workbook_read_past_the_time_budget_is_refused(reply, exported, settings):
+    """The parse is bounded in time as well as in counts: past the budget, the file is set aside."""
+    settings.IMPORT_TIME_BUDGET_SECONDS = 0
+    outcome = bounded_preview(reply, exported)
+    assert str(outcome) == (
+        "The workbook took more than 0.0 seconds to read and was set aside. Save the exported file again from "
+        "Excel, without extra sheets or columns."
+    )
+    settings.IMPORT_TIME_BUDGET_SECONDS = 2.5
+    assert bounded_preview(reply, exported).errors == []
+
+
+def test_more_cells_than_a_full_questionnaire_are_refused_before_loading(reply, exported):
+    sheet = "xl/worksheets/sheet1.xml"
+    xml = zipfile.ZipFile(io.BytesIO(exported)).read(sheet)
+    padding = b'<row r="9000">' + b'<c r="A9000" t="n"><v>1</v></c>' * 81_000 + b"</row>"
+    outcome = bounded_preview(
+        reply, replace_part(exported, sheet, xml.replace(b"</sheetData>", padding + b"</sheetData>"))
+    )
+    assert str(outcome) == (
+        "The workbook holds over 80,016 cells, more than a questionnaire ever needs. Save the exported file again "
+        "from Excel, without extra sheets or columns."
+    )

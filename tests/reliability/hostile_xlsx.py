@@ -296,6 +296,25 @@ def xxe_in_relationships(exported: bytes) -> bytes:
     return _replace_part(exported, "_rels/.rels", rels)
 
 
+def shared_strings(exported: bytes, count: int) -> bytes:
+    """The export with ``count`` empty shared strings: 2.9 million of them fit in about 131 KB compressed, and held
+    a worker until it was killed while openpyxl loaded them all before reading a row."""
+    head = (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="%d" uniqueCount="%d">'
+        % (count, count)
+    )
+    with_part = _replace_part(exported, "xl/sharedStrings.xml", head + b"<si><t/></si>" * count + b"</sst>")
+    types = zipfile.ZipFile(io.BytesIO(with_part)).read("[Content_Types].xml")
+    if b"/xl/sharedStrings.xml" not in types:  # declared, as Excel does, so that readers load it
+        types = types.replace(
+            b"</Types>",
+            b'<Override PartName="/xl/sharedStrings.xml" '
+            b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+        )
+    return _replace_part(with_part, "[Content_Types].xml", types)
+
+
 CORPUS: dict[str, Callable[[bytes], bytes]] = {
     "wrong headers": wrong_headers,
     "missing required column": missing_required_column,
