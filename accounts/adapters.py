@@ -26,6 +26,12 @@ class AccountAdapter(DefaultAccountAdapter):
             audit_record(event_type="login.rate_limited", object_repr=email, request=request)
             raise
 
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        """The key of ``login_failed``'s per-key limit (5 failures in 5 minutes): the account *and* the client
+        address, so failures from one address never lock the owner out from another (they locked the account
+        against everyone, its owner too). The per-address limit (10 a minute, every account) stays as it is."""
+        return f"{super()._get_login_attempts_cache_key(request, **credentials)}:{self.get_client_ip(request)}"
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         user = context.get("user")
         language = getattr(user, "preferred_language", None)

@@ -48,6 +48,17 @@ def test_five_failures_on_one_account_lock_it_even_with_the_right_password(clien
     assert AuditEvent.objects.filter(event_type="login.rate_limited", object_repr=world.member_a.email).count() == 1
 
 
+def test_failures_from_one_address_do_not_lock_the_owner_out_from_another(world):
+    """Five wrong passwords locked the account against everyone, its owner too: the lock is per (account, address)."""
+    attacker, owner = Client(REMOTE_ADDR="203.0.113.9"), Client(REMOTE_ADDR="192.0.2.10")
+    for _ in range(5):
+        attempt(attacker, world.member_a.email, "wrong-password-000")
+    assert TOO_MANY in attempt(attacker, world.member_a.email, f.PASSWORD).content.decode()
+    assert not signed_in(attacker)
+    assert attempt(owner, world.member_a.email, f.PASSWORD).status_code == 302
+    assert signed_in(owner)
+
+
 def test_ten_failures_from_one_ip_in_a_minute_block_every_account(client, world):
     for n in range(10):
         assert TOO_MANY not in attempt(client, f"nobody{n}@example.org", "wrong-password-000").content.decode()
