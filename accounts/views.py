@@ -28,6 +28,7 @@ from accounts.selectors.invitations import (
 from accounts.services import membership_remove
 from accounts.services.invitations import (
     invitation_accept_existing,
+    invitation_accept_existing_check,
     invitation_accept_new,
     invitation_create,
     invitation_revoke,
@@ -104,6 +105,10 @@ def member_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("accounts:invitations")
 
 
+# The invitation whose password step passed in this session, accepted once the log-in is complete.
+INVITATION_AFTER_LOGIN_KEY = "accounts.invitation_after_login"
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
@@ -120,10 +125,25 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             status=410 if error.code in ("expired", "revoked", "used") else 404,
         )
     existing = User.objects.filter(email__iexact=invitation.email).first()
+    accept_url = reverse("accounts:invitation_accept", args=[token])
     if request.user.is_authenticated and request.user != existing:
         # A friendly page explains to sign out first; the refusal is still recorded like any other.
         access.denial_record(request, reason="invitation.other_user", obj=invitation)
         return render(request, "accounts/invitation_invalid.html", {"reason": "other_user"}, status=403)
+    if (
+        existing is not None
+        and request.user == existing
+        and request.session.get(INVITATION_AFTER_LOGIN_KEY) == invitation.pk
+    ):
+        # Back from the log-in this page started, second factor included: only now is the invitation used.
+        del request.session[INVITATION_AFTER_LOGIN_KEY]
+        try:
+            invitation_accept_existing(token=token, user=existing, request=request)
+        except (ValidationError, InvitationInvalid) as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(request, _("The invitation is accepted: your account has its new role."))
+        return redirect("home")
     context = {"invitation": invitation, "existing": existing}
     if existing is None:
         form = AcceptNewAccountForm(
@@ -160,13 +180,15 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             if user is None and not form.non_field_errors():
                 form.add_error("password", _("This password is not correct."))
             elif user is not None:
+                # The password is right, but the log-in may still ask for the second factor: the role is granted
+                # when the log-in completes and allauth sends the person back here (see above), not before.
                 try:
-                    invitation_accept_existing(token=token, user=user, request=request)
+                    invitation_accept_existing_check(token=token, user=user)
                 except (ValidationError, InvitationInvalid) as error:
                     form.add_error(None, error)
                 else:
-                    messages.success(request, _("The invitation is accepted: your account has its new role."))
-                    return perform_login(request, user, redirect_url=reverse("home"))
+                    request.session[INVITATION_AFTER_LOGIN_KEY] = invitation.pk
+                    return perform_login(request, user, redirect_url=accept_url)
     context["form"] = form
     status = 400 if request.method == "POST" and form.errors else 200
     return render(request, "accounts/invitation_accept.html", context, status=status)

@@ -23,7 +23,7 @@ from accounts.selectors.invitations import invitation_for_token, invitation_toke
 from accounts.selectors.links import platform_base_url
 
 from .audit import audit_record
-from .people import membership_set, role_grant, user_create
+from .people import MembershipConflict, membership_set, role_grant, user_create
 
 DELEGATION_ROLES = ("member", "head")
 
@@ -202,15 +202,36 @@ def invitation_accept_new(
     return user
 
 
-@transaction.atomic
-def invitation_accept_existing(*, token: str, user: User, request: HttpRequest | None = None) -> User:
-    """Add the invitation's membership or role to an account that already exists (the caller has checked the
-    password). Refused when the person belongs to another delegation."""
-    invitation = invitation_for_token(token=token, for_update=True)
+def invitation_accept_existing_check(*, token: str, user: User) -> None:
+    """Raise what ``invitation_accept_existing`` would refuse, writing nothing: the accept page asks it once the
+    password is right, so a refusal shows on the form, before the log-in (the role itself waits for the log-in
+    to complete, second factor included)."""
+    _refuse_existing(invitation=invitation_for_token(token=token), user=user)
+
+
+def _refuse_existing(*, invitation: Invitation, user: User) -> None:
     if user.email.lower() != invitation.email.lower():
         raise ValidationError(_("This invitation was sent to another e-mail address."), code="email")
     if not user.is_active:
         raise ValidationError(_("This account is closed. Contact the Secretariat."), code="inactive")
+    if invitation.role in DELEGATION_ROLES:
+        membership = DelegationMembership.objects.filter(user=user).select_related("party").first()
+        if membership is not None and membership.party_id != invitation.party_id:
+            raise MembershipConflict(
+                _(
+                    "%(email)s already belongs to the delegation of %(party)s; a person can belong to one "
+                    "delegation only."
+                )
+                % {"email": user.email, "party": membership.party}
+            )
+
+
+@transaction.atomic
+def invitation_accept_existing(*, token: str, user: User, request: HttpRequest | None = None) -> User:
+    """Add the invitation's membership or role to an account that already exists, once it has signed in (second
+    factor included). Refused when the person belongs to another delegation."""
+    invitation = invitation_for_token(token=token, for_update=True)
+    _refuse_existing(invitation=invitation, user=user)
     _grant(invitation=invitation, user=user, request=request)
     _mark_accepted(invitation=invitation, user=user, request=request, new_account=False)
     return user

@@ -185,7 +185,8 @@ def test_existing_account_without_delegation_gets_the_membership(world, client):
     assert response.status_code == 400
     assert not DelegationMembership.objects.filter(user=world.committee).exists()
     response = client.post(accept_url(token), {"password": f.PASSWORD})
-    assert response.status_code == 302
+    assert (response.status_code, response["Location"]) == (302, accept_url(token))  # the log-in is complete
+    assert client.get(accept_url(token))["Location"] == reverse("home")
     membership = DelegationMembership.objects.get(user=world.committee)
     assert (membership.party, membership.role) == (world.party_b, "head")
     assert RoleAssignment.objects.filter(user=world.committee, role="committee").exists()
@@ -284,3 +285,30 @@ def test_the_invitation_mail_speaks_both_languages_the_partys_first(
     assert subject.index(texts[first][1]) < subject.index(texts[second][1])
     assert " / " in subject
     assert body.count(f"/invitations/accept/{token}/") == 2
+
+
+def test_an_existing_account_gets_the_role_only_after_its_second_factor(world, client):
+    """The invitation was consumed and the role granted as soon as the password passed, before the code."""
+    from tests.access.helpers import enrol_totp
+    from tests.e2e.conftest import totp_code_now
+
+    secret = enrol_totp(world.committee)
+    invitation, token = invitation_create(
+        email=world.committee.email, role="head", party=world.party_b, invited_by=world.secretariat
+    )
+    response = client.post(accept_url(token), {"password": f.PASSWORD})
+    assert (response.status_code, response["Location"]) == (302, reverse("mfa_authenticate"))
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None
+    assert not DelegationMembership.objects.filter(user=world.committee).exists()
+    # A wrong code: still nothing granted, and the link still works.
+    client.post(reverse("mfa_authenticate"), {"code": "000000"})
+    assert not DelegationMembership.objects.filter(user=world.committee).exists()
+
+    done = client.post(reverse("mfa_authenticate"), {"code": totp_code_now(secret)}, follow=True)
+    assert int(client.session["_auth_user_id"]) == world.committee.pk
+    membership = DelegationMembership.objects.get(user=world.committee)
+    assert (membership.party, membership.role) == (world.party_b, "head")
+    invitation.refresh_from_db()
+    assert invitation.accepted_user == world.committee
+    assert "The invitation is accepted: your account has its new role." in done.content.decode()
