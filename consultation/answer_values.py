@@ -17,6 +17,11 @@ from django.utils.translation import gettext as _
 from .models import Field, FieldType
 
 DEFAULT_TEXT_MAX_LENGTH = 20_000
+# A number answer fits the typed row's DecimalField(max_digits=20, decimal_places=4): below 10^16, four decimal
+# places at most. The questionnaires' numbers count or measure something (cases, reports, shares): never below 0.
+NUMBER_DECIMAL_PLACES = 4
+NUMBER_LIMIT = Decimal("1e16")
+NUMBER_MIN = Decimal(0)
 LEGAL_REFERENCE_MAX_ROWS = 50
 _url_validator = URLValidator(schemes=["http", "https"])
 # Refused in texts: NUL (PostgreSQL stores no NUL in text or JSON), the other C0 controls but tab and line breaks,
@@ -84,9 +89,20 @@ def _clean_field(field: Field, value: Any, option_keys: list[str]) -> Any:
             number = Decimal(str(value).strip().replace(" ", "").replace("\u202f", "").replace(",", "."))
         except InvalidOperation as exc:
             raise ValidationError(_("“%(value)s” is not a number.") % {"value": value}) from exc
-        if not number.is_finite() or abs(number) >= Decimal("1e16"):
+        if not number.is_finite() or abs(number) >= NUMBER_LIMIT:
             raise ValidationError(_("“%(value)s” is not a number in range.") % {"value": value})
-        return format(number.normalize(), "f")
+        number = number.normalize()
+        if number.as_tuple().exponent < -NUMBER_DECIMAL_PLACES:
+            raise ValidationError(
+                _("“%(value)s” has more than %(places)d decimal places: round it to %(places)d at most.")
+                % {"value": value, "places": NUMBER_DECIMAL_PLACES}
+            )
+        if number < NUMBER_MIN:
+            raise ValidationError(
+                _("“%(value)s” is below 0: this field counts or measures something, so it cannot be negative.")
+                % {"value": value}
+            )
+        return format(number, "f")
     if field.type == FieldType.LEGAL_REFERENCES:
         return _clean_legal_references(value)
     if field.type == FieldType.ATTACHMENT:

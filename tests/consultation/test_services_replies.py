@@ -179,3 +179,37 @@ def test_only_the_head_of_delegation_may_submit(world, reply):
     assert access.can_submit_response(world.member_a, reply) is False
     assert access.can_submit_response(world.head_b, reply) is False
     assert access.can_submit_response(world.secretariat, reply) is False
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("1e-400", "“1e-400” has more than 4 decimal places: round it to 4 at most."),
+        ("0.00001", "“0.00001” has more than 4 decimal places: round it to 4 at most."),
+        ("-3", "“-3” is below 0: this field counts or measures something, so it cannot be negative."),
+        ("1e16", "“1e16” is not a number in range."),
+    ],
+)
+def test_a_number_is_refused_beyond_its_bounds_and_precision(world, reply, value, message):
+    """1e-400 was stored as a 400-digit number, and a count accepted -3."""
+    from tests.consultation.offline_world import all_types_item
+
+    item = all_types_item(world.consultation)
+    with pytest.raises(AnswerInvalid) as refused:
+        answer_save(response=reply, item=item, data={"cases": value}, base_version=0, user=world.member_a)
+    assert refused.value.errors == {"cases": message}
+    assert not AnswerValue.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("value", "stored"), [("12", "12"), ("0", "0"), ("2.5000", "2.5"), ("1 234,5678", "1234.5678")]
+)
+def test_a_number_within_bounds_is_stored_exactly(world, reply, value, stored):
+    from decimal import Decimal
+
+    from tests.consultation.offline_world import all_types_item
+
+    item = all_types_item(world.consultation)
+    answer = answer_save(response=reply, item=item, data={"cases": value}, base_version=0, user=world.member_a)
+    assert answer.data == {"cases": stored}
+    assert AnswerValue.objects.get(answer=answer).number == Decimal(stored)
