@@ -365,3 +365,63 @@ def can_download_attachment(user: Any, attachment: Any) -> bool:
 def can_view_article(user: Any) -> bool:
     """The short article pages (Convention text references): any signed-in person."""
     return roles_of(user).authenticated
+
+
+# --- Monitoring: rapporteurs, codings, observations, recommendations (monitoring app) ----------------
+# ``accounts`` never imports ``monitoring``: whether the person is rapporteur of an item is read by the caller
+# (``monitoring.selectors.assignments``) and passed in.
+
+
+def can_use_analysis(user: Any) -> bool:
+    """The Analysis pages (submitted replies, codings, draft observations and recommendations): the Committee and
+    the Secretariat; delegations never."""
+    roles = roles_of(user)
+    if roles.is_secretariat:
+        return True
+    if roles.is_committee:
+        return True
+    return False
+
+
+def can_code_item(user: Any, *, is_rapporteur: bool) -> bool:
+    """Code an item's replies, write its observations, mark its coding final: its rapporteurs only."""
+    roles = roles_of(user)
+    if not roles.is_committee:
+        return False
+    if not is_rapporteur:
+        return False
+    return True
+
+
+def can_comment_observations(user: Any) -> bool:
+    """Comment on an item's observations: Committee members."""
+    return roles_of(user).is_committee
+
+
+def can_manage_rapporteurs(user: Any) -> bool:
+    """Assign rapporteurs and follow each item's status: the Secretariat."""
+    return roles_of(user).is_secretariat
+
+
+def can_edit_codebook(user: Any, *, is_rapporteur: bool) -> bool:
+    """Add codes and groups: the Secretariat, and the consultation's rapporteurs."""
+    roles = roles_of(user)
+    if roles.is_secretariat:
+        return True
+    if not roles.is_committee:
+        return False
+    return is_rapporteur
+
+
+def can_import_codebook(user: Any) -> bool:
+    return roles_of(user).is_secretariat
+
+
+def can_draft_recommendation(user: Any, *, is_rapporteur: bool) -> bool:
+    """Create, edit and propose recommendations: the Secretariat and the consultation's rapporteurs."""
+    return can_edit_codebook(user, is_rapporteur=is_rapporteur)
+
+
+def can_decide_recommendation(user: Any) -> bool:
+    """Record the Committee's adoption (meeting, date) or a withdrawal: the Secretariat."""
+    return roles_of(user).is_secretariat

@@ -1,0 +1,93 @@
+"""An item's observations: Markdown drafted by its rapporteurs, each save a new version; Committee comments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.services import audit_record
+from consultation.models import Item
+
+from ..errors import MonitoringError, ObservationConflict
+from ..models import ItemAnalysis, ObservationComment, ObservationRevision, ObservationStatus
+
+MAX_OBSERVATIONS = 100_000
+
+
+def item_analysis_get(*, item: Item) -> ItemAnalysis:
+    analysis, _created = ItemAnalysis.objects.get_or_create(item=item)
+    return analysis
+
+
+@transaction.atomic
+def observations_save(
+    *, item: Item, text: str, base_version: int, user: Any, status: str | None = None, request: Any = None
+) -> ItemAnalysis:
+    """Save a new version; refused when someone saved since ``base_version`` was read (no silent overwrite)."""
+    if len(text) > MAX_OBSERVATIONS:
+        raise MonitoringError(_("Observations are limited to %(n)s characters.") % {"n": MAX_OBSERVATIONS})
+    item_analysis_get(item=item)
+    analysis = ItemAnalysis.objects.select_for_update().get(item=item)
+    if analysis.version != base_version:
+        raise ObservationConflict(
+            _("Another rapporteur saved version %(version)s meanwhile: reload the page to see it before saving.")
+            % {"version": analysis.version}
+        )
+    if status is not None and status not in ObservationStatus.values:
+        raise MonitoringError(_("Unknown status."))
+    if text == analysis.observations and (status is None or status == analysis.status):
+        return analysis
+    analysis.version += 1
+    analysis.observations = text
+    if status is not None:
+        analysis.status = status
+    analysis.updated_at = timezone.now()
+    analysis.updated_by = user
+    analysis.save()
+    ObservationRevision.objects.create(analysis=analysis, version=analysis.version, text=text, created_by=user)
+    audit_record(
+        event_type="monitoring.observations_saved",
+        actor=user,
+        consultation=item.consultation,
+        object_repr=f"{item.code} v{analysis.version}",
+        request=request,
+        extra={"version": analysis.version, "status": analysis.status, "length": len(text)},
+    )
+    return analysis
+
+
+@transaction.atomic
+def observation_comment_add(*, item: Item, text: str, user: Any, request: Any = None) -> ObservationComment:
+    text = (text or "").strip()
+    if not text:
+        raise MonitoringError(_("Write a comment first."))
+    analysis = item_analysis_get(item=item)
+    comment = ObservationComment.objects.create(analysis=analysis, version=analysis.version, text=text, author=user)
+    audit_record(
+        event_type="monitoring.observation_commented",
+        actor=user,
+        consultation=item.consultation,
+        object_repr=f"{item.code} v{analysis.version}",
+        request=request,
+    )
+    return comment
+
+
+@transaction.atomic
+def item_coding_final_set(*, item: Item, final: bool, user: Any, request: Any = None) -> ItemAnalysis:
+    """Mark (or unmark) the item's coding as final, the point from which reports may use its codes."""
+    analysis = item_analysis_get(item=item)
+    analysis.coding_final_at = timezone.now() if final else None
+    analysis.coding_final_by = user if final else None
+    analysis.save(update_fields=["coding_final_at", "coding_final_by"])
+    audit_record(
+        event_type="monitoring.coding_final" if final else "monitoring.coding_reopened",
+        actor=user,
+        consultation=item.consultation,
+        object_repr=item.code,
+        request=request,
+    )
+    return analysis
