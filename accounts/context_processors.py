@@ -19,6 +19,8 @@ def _nav(request: HttpRequest, roles: access.Roles) -> list[dict]:
         entries.append(("secretariat:dashboard", _("State of play")))
     if access.can_view_reports_index(request.user):
         entries.append(("reports:index", _("Reports")))
+    if access.can_use_analysis(request.user):
+        entries.append(("monitoring:home", _("Analysis")))
     if access.can_view_invitations(request.user):
         entries.append(("accounts:invitations", _("Invitations")))
     if roles.is_admin:

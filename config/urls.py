@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("consultation.urls_offline")),
     path("secretariat/", include("consultation.urls_secretariat")),
     path("reports/", include("reports.urls")),
+    path("analysis/", include("monitoring.urls")),
     path(f"{settings.ADMIN_URL}", admin.site.urls),
 ]
 
