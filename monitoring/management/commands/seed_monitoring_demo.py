@@ -1,0 +1,27 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from consultation.demo import DEMO_PASSWORD
+from consultation.models import Consultation
+from monitoring.demo import RAPPORTEUR_EMAIL, monitoring_demo_create
+
+
+class Command(BaseCommand):
+    help = "After seed_demo: a rapporteur, a small codebook and a few coded passages of the demo replies."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--consultation", default="emerging-technologies-2024")
+
+    def handle(self, *args, **options) -> None:
+        consultation = Consultation.objects.filter(slug=options["consultation"]).first()
+        if consultation is None:
+            raise CommandError(f"No consultation '{options['consultation']}': run load_background_paper first.")
+        outcome = monitoring_demo_create(consultation=consultation)
+        if outcome["items"]:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Analysis demo ready: {outcome['items']} items assigned, {outcome['codings']} passages coded."
+                )
+            )
+        else:
+            self.stdout.write("Analysis demo already present.")
+        self.stdout.write(f"  {RAPPORTEUR_EMAIL:<34} Committee member, rapporteur (password: {DEMO_PASSWORD})")
