@@ -169,3 +169,17 @@ def test_the_secretariat_appoints_a_rapporteur_by_article(client, replies):
         rapporteur_assign(consultation=w.consultation, user=w.member_a, item=w.items[1], acting_user=w.secretariat)
     page = client.get(url).content.decode()
     assert "0 / 2" in page
+
+
+def test_the_analysis_speaks_french(client, replies, codes):
+    w = replies
+    w.committee.preferred_language = "fr"
+    w.committee.save()
+    client.force_login(w.committee)
+    page = client.get(item_url(w)).content.decode()
+    assert "2 réponses affichées." in page
+    assert "Coder le passage" in page
+    assert 'data-selected="Sélection : « %(quote)s » (caractères %(start)s–%(end)s)."' in page
+    assert "CSAM généré par IA incriminé" in page  # the code's French name
+    response = client.post(code_url(w), {"response": w.france.pk, "codes": [], "scope": "whole"}, follow=True)
+    assert "Choisissez au moins un code." in response.content.decode()
