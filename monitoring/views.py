@@ -139,7 +139,8 @@ def _item_context(request: HttpRequest, consultation: Consultation, item: Item) 
 def item_analysis(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     consultation, item = _item(request, slug, item_id)
     context = _item_context(request, consultation, item)
-    if request.headers.get("HX-Request") and request.GET.get("fragment") == "replies":
+    fragment = request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request")
+    if fragment and request.GET.get("fragment") == "replies":
         return render(request, "monitoring/_replies.html", context)
     return render(request, "monitoring/item.html", context)
 

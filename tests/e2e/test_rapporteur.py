@@ -79,6 +79,12 @@ def test_select_a_passage_code_it_and_see_the_matrix_change(page, live_server, a
     assert coded.inner_text() == "generated material"
     assert list(Coding.objects.values_list("start", "end", "quote")) == [(27, 45, "generated material")]
 
+    page.get_by_label("Search the replies").fill("sentencing")
+    page.get_by_role("button", name="Filter").click()
+    page.locator("#reply-count", has_text="1 reply shown.").wait_for()
+    assert page.locator("#replies mark").inner_text() == "sentencing"
+    assert "q=sentencing" in page.url
+
     page.goto(matrix_url)
     assert total.inner_text() == "1"
     page.get_by_role("link", name="1 quotes of France coded Generated material criminalised").click()
