@@ -17,6 +17,10 @@ from tests.monitoring.conftest import FRANCE_TEXT, GERMANY_TEXT
 
 pytestmark = pytest.mark.django_db
 
+# The analysis page of an item reads a fixed number of times whatever the number of replies (session and roles,
+# the flag check, the replies, their figures, codings and texts, the filters, the codebook and the progress).
+QUERIES_ITEM_PAGE = 26
+
 
 def item_url(w, index=0):
     return reverse("monitoring:item", kwargs={"slug": w.consultation.slug, "item_id": w.items[index].pk})
@@ -183,3 +187,24 @@ def test_the_analysis_speaks_french(client, replies, codes):
     assert "CSAM généré par IA incriminé" in page  # the code's French name
     response = client.post(code_url(w), {"response": w.france.pk, "codes": [], "scope": "whole"}, follow=True)
     assert "Choisissez au moins un code." in response.content.decode()
+
+
+def test_the_analysis_page_costs_the_same_number_of_queries_for_more_replies(client, replies, codes):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests import factories as f
+    from tests.monitoring.conftest import submit_reply
+
+    w = replies
+    client.force_login(w.committee)
+    client.post(code_url(w), {"response": w.france.pk, "codes": [w.code_reform.pk], "scope": "whole"})
+    client.get(item_url(w))
+    with CaptureQueriesContext(connection) as two:
+        assert "2 replies shown." in client.get(item_url(w)).content.decode()
+    italy = f.party("IT")
+    submit_reply(w, italy, f.delegate(italy, role="head"), f.delegate(italy, role="member"), {0: "Italian text."})
+    client.post(code_url(w), {"response": w.germany.pk, "codes": [w.code_reform.pk], "scope": "whole"})
+    with CaptureQueriesContext(connection) as three:
+        assert "3 replies shown." in client.get(item_url(w)).content.decode()
+    assert len(three) == len(two) == QUERIES_ITEM_PAGE, [q["sql"][:90] for q in three.captured_queries]
