@@ -82,5 +82,11 @@ def test_make_run_steps_work_on_a_fresh_sqlite_database(tmp_path):
         ).stdout
     )
     plan = subprocess.run(["make", "-n", "run"], cwd=ROOT, capture_output=True, text=True, timeout=60).stdout
-    for step in ("migrate", "load_background_paper", "seed_demo", "runserver 127.0.0.1:8000"):
+    for step in (
+        "migrate",
+        "load_background_paper",
+        "seed_demo",
+        "seed_monitoring_demo",
+        "-m config.launcher --host 127.0.0.1 --port 8000",
+    ):
         assert step in plan
