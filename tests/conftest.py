@@ -45,6 +45,18 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request through the test client leaves its language active in
+    the thread (the middleware activates it), and a service called directly afterwards would speak French."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """allauth's rate limits and used TOTP codes live in the cache: each test starts with none."""
     from django.core.cache import cache
