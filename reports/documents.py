@@ -223,9 +223,11 @@ def append_row(worksheet: Any, values: list[Any]) -> None:
     could evaluate once someone edits it: ``+``, ``-``, ``@``) are typed as text and carry the "quote prefix"
     style, so Excel and LibreOffice show the text as typed and never evaluate it; nothing is added to the text.
     """
-    worksheet.append([cell_text(v) if isinstance(v, str) else v for v in values])
-    for cell in worksheet[worksheet.max_row]:
-        if isinstance(cell.value, str) and cell.value.startswith(_FORMULA_START):
+    row = [cell_text(v) if isinstance(v, str) else v for v in values]
+    worksheet.append(row)
+    for column, value in enumerate(row, start=1):
+        if isinstance(value, str) and value.startswith(_FORMULA_START):
+            cell = worksheet.cell(row=worksheet.max_row, column=column)
             cell.data_type = "s"
             cell.quotePrefix = True
 
