@@ -38,11 +38,11 @@ from .selectors.assignments import (
     rapporteur_item_ids,
     rapporteurs_by_item,
 )
-from .selectors.observations import observation_diff, observations_render
+from .selectors.observations import item_analysis_of, observation_diff, observations_render
 from .services.assignments import rapporteur_assign, rapporteur_unassign
 from .services.codebook import code_create, code_group_create, codebook_qdc_export, codebook_qdc_import
 from .services.codings import coding_apply, coding_delete, coding_reanchor, codings_flag_changed
-from .services.observations import item_analysis_get, item_coding_final_set, observation_comment_add, observations_save
+from .services.observations import item_coding_final_set, observation_comment_add, observations_save
 from .services.recommendations import recommendation_create, recommendation_transition, recommendation_update
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -252,7 +252,7 @@ def observations(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
             return redirect("monitoring:observations", slug=slug, item_id=item.pk)
         except MonitoringError as error:
             messages.error(request, str(error))
-    analysis = item_analysis_get(item=item)
+    analysis = item_analysis_of(item=item)
     return render(
         request,
         "monitoring/observations.html",
@@ -262,7 +262,7 @@ def observations(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
             "analysis": analysis,
             "text": analysis.observations if text is None else text,
             "rendered": observations_render(text=analysis.observations, item=item),
-            "comments": analysis.comments.select_related("author"),
+            "comments": analysis.comments.select_related("author") if analysis.pk else [],
             "can_edit": can_edit,
             "can_comment": access.can_comment_observations(request.user),
             "statuses": ObservationStatus.choices,
@@ -274,8 +274,8 @@ def observations(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
 @require_GET
 def observations_history(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     consultation, item = _item(request, slug, item_id)
-    analysis = item_analysis_get(item=item)
-    revisions = list(analysis.revisions.select_related("created_by"))
+    analysis = item_analysis_of(item=item)
+    revisions = list(analysis.revisions.select_related("created_by")) if analysis.pk else []
     new = _int(request.GET.get("to")) or analysis.version
     old = _int(request.GET.get("from"))
     if old is None:

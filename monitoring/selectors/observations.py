@@ -24,6 +24,11 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 
 
+def item_analysis_of(*, item: Item) -> ItemAnalysis:
+    """The item's analysis, or an unsaved empty one: reading a page never creates it (GET writes nothing)."""
+    return ItemAnalysis.objects.filter(item=item).first() or ItemAnalysis(item=item)
+
+
 def observations_render(*, text: str, item: Item) -> SafeString:
     """Markdown to HTML, sanitised (no scripts, styles, event handlers or images), then citations of codings of
     this item's consultation replaced by their quotes; an unknown citation stays as typed."""
