@@ -128,8 +128,9 @@ def test_without_javascript_a_save_on_a_later_page_comes_back_to_its_theme_and_p
 ):
     """The item page's form posts no theme: the redirect finds the page that shows the item."""
     from consultation.selectors import workspace
+    from consultation.selectors.workspace import paging
 
-    monkeypatch.setattr(workspace, "SECTION_FIELD_BUDGET", 300)  # Generative AI's 7 items on several pages
+    monkeypatch.setattr(paging, "SECTION_FIELD_BUDGET", 300)  # Generative AI's 7 items on several pages
     genai = list(background_paper.items.filter(theme__code="generative-ai").order_by("order"))
     costs = dict((pk, cost) for pk, _theme, cost in workspace.item_post_costs(consultation_id=background_paper.pk))
     pages = workspace.section_pages([(item.pk, costs[item.pk]) for item in genai])
@@ -342,9 +343,9 @@ def test_reply_page_queries_do_not_grow_with_items(member, world, background_pap
 
 
 def test_large_consultations_show_one_theme_section_at_a_time(member, world, monkeypatch):
-    from consultation.selectors import workspace
+    from consultation.selectors.workspace import paging
 
-    monkeypatch.setattr(workspace, "REPLY_PAGE_MAX_ITEMS", 1)
+    monkeypatch.setattr(paging, "REPLY_PAGE_MAX_ITEMS", 1)
     url = reverse("consultation:reply", args=[world.consultation.slug])
     first = member.get(url).content.decode()
     assert first.count('class="item"') == 1
