@@ -8,11 +8,8 @@ where revealing existence would leak (another Party's reply), a 403 otherwise.
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-
-from django.utils import timezone
 
 if TYPE_CHECKING:
     from consultation.models import Consultation, Response
@@ -140,11 +137,6 @@ def is_own_party(user: Any, party_id: int) -> bool:
     return roles.party_id == party_id
 
 
-def can_answer_for_party(user: Any, party_id: int) -> bool:
-    """May this person draft answers for this Party at all (regardless of the reply's state)?"""
-    return is_own_party(user, party_id)
-
-
 def can_view_response(user: Any, response: Response) -> bool:
     roles = roles_of(user)
     if not roles.authenticated:
@@ -158,25 +150,14 @@ def can_view_response(user: Any, response: Response) -> bool:
     return response.status == "submitted"
 
 
-def response_deadline_open(response: Response, *, today: datetime.date | None = None) -> bool:
-    """Before the closing date, or within an extension granted to this Party."""
-    today = today or timezone.localdate()
-    deadline = response.extended_until or response.consultation.closes_on
-    if deadline is None:
-        return True
-    return today <= deadline
-
-
 def can_edit_response(user: Any, response: Response) -> bool:
+    """The person's own Party's reply, while it is not locked. The lock (consultation closed, reply submitted,
+    deadline passed) has one definition, ``reply_lock_reason``, which the services enforce and the pages explain."""
+    from consultation.services.answers import reply_lock_reason
+
     if not is_own_party(user, response.party_id):
         return False
-    if response.consultation.status != "open":
-        return False
-    if response.status not in ("draft", "ready", "reopened"):
-        return False
-    if not response_deadline_open(response):
-        return False
-    return True
+    return reply_lock_reason(response=response) is None
 
 
 def can_mark_ready(user: Any, response: Response) -> bool:
@@ -220,15 +201,6 @@ def can_invite(user: Any, *, role: str, party_id: int | None) -> bool:
     if party_id is None:
         return False
     return party_id == roles.party_id
-
-
-def can_manage_party_members(user: Any, party_id: int) -> bool:
-    roles = roles_of(user)
-    if roles.is_secretariat:
-        return True
-    if not roles.is_head:
-        return False
-    return roles.party_id == party_id
 
 
 def can_view_invitations(user: Any) -> bool:

@@ -82,13 +82,6 @@ def reminder_kind_for(*, deadline: datetime.date, today: datetime.date) -> str |
     return None
 
 
-def reminder_kind_label(kind: str) -> str:
-    try:
-        return ReminderKind(kind).label
-    except ValueError:
-        return _("%(days)s days before the deadline") % {"days": kind.removeprefix("d-")}
-
-
 # --- Mail to a delegation ---------------------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -20,24 +20,17 @@ from accounts import access
 
 from .. import documents
 from ..forms_offline import WorkbookUploadForm, conflict_choices
-from ..models import Consultation, Response
+from ..models import Response
 from ..selectors.offline import ReplyDocument, reply_document_get
-from ..selectors.workspace import reply_for_party
 from ..services import offline as service
-from ..services.answers import reply_lock_reason, response_get_or_create
+from ..services.answers import reply_lock_reason
+from .workspace import _own_reply
 
 
-def _own_reply(request: HttpRequest, slug: str, *, create: bool = False) -> Response:
-    """The signed-in person's own Party's reply to the consultation (unsaved if none exists yet), under the same
-    rule as the reply pages."""
-    consultation = get_object_or_404(Consultation, slug=slug)
-    access.require(request, access.can_open_reply(request.user, consultation), reason="reply.open", obj=consultation)
-    party_id = access.roles_of(request.user).party_id
-    if create:
-        response = response_get_or_create(consultation=consultation, party=request.user.membership.party)
-        response.consultation = consultation
-        return response
-    return reply_for_party(consultation=consultation, party_id=party_id)
+def _own_response(request: HttpRequest, slug: str) -> Response:
+    """The signed-in person's own Party's reply (unsaved if none exists yet), under the reply pages' rule."""
+    _consultation, response = _own_reply(request, slug)
+    return response
 
 
 def _document(response: Response) -> ReplyDocument:
@@ -70,7 +63,7 @@ def _require_edit(request: HttpRequest, response: Response) -> None:
 @require_GET
 @never_cache
 def index(request: HttpRequest, slug: str) -> HttpResponse:
-    response = _own_reply(request, slug)
+    response = _own_response(request, slug)
     return render(request, "consultation/offline/index.html", _index_context(request, response, WorkbookUploadForm()))
 
 
@@ -90,7 +83,7 @@ def _index_context(request: HttpRequest, response: Response, form: WorkbookUploa
 @require_GET
 @never_cache
 def xlsx_export(request: HttpRequest, slug: str) -> HttpResponse:
-    document = _document(_own_reply(request, slug))
+    document = _document(_own_response(request, slug))
     return _download(
         service.offline_workbook_export(document=document),
         filename=documents.reply_filename(document, extension="xlsx", reading_copy=True),
@@ -102,7 +95,7 @@ def xlsx_export(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 @never_cache
 def questionnaire_docx(request: HttpRequest, slug: str) -> HttpResponse:
-    document = _document(_own_reply(request, slug))
+    document = _document(_own_response(request, slug))
     return _download(
         documents.reply_docx(document, reading_copy=True),
         filename=documents.reply_filename(document, extension="docx", reading_copy=True),
@@ -114,7 +107,7 @@ def questionnaire_docx(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 @never_cache
 def reply_docx(request: HttpRequest, slug: str) -> HttpResponse:
-    document = _document(_own_reply(request, slug))
+    document = _document(_own_response(request, slug))
     return _download(
         documents.reply_docx(document),
         filename=documents.reply_filename(document, extension="docx"),
@@ -126,7 +119,7 @@ def reply_docx(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 @never_cache
 def reply_pdf(request: HttpRequest, slug: str) -> HttpResponse:
-    document = _document(_own_reply(request, slug))
+    document = _document(_own_response(request, slug))
     return _download(
         documents.reply_pdf(document),
         filename=documents.reply_filename(document, extension="pdf"),
@@ -139,7 +132,7 @@ def reply_pdf(request: HttpRequest, slug: str) -> HttpResponse:
 def xlsx_import(request: HttpRequest, slug: str) -> HttpResponse:
     """Upload: check and read the workbook, keep the validated preview server-side, show it. Writes nothing: a
     Party with no reply yet gets its reply row when the import is confirmed, not when a file is refused."""
-    response = _own_reply(request, slug)
+    response = _own_response(request, slug)
     _require_edit(request, response)
     form = WorkbookUploadForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -165,7 +158,7 @@ def _stored_preview(request: HttpRequest, response: Response, token: str) -> ser
 @require_GET
 @never_cache
 def import_preview(request: HttpRequest, slug: str, token: str) -> HttpResponse:
-    response = _own_reply(request, slug)
+    response = _own_response(request, slug)
     _require_edit(request, response)
     preview = _stored_preview(request, response, token)
     return render(
@@ -180,7 +173,7 @@ def import_preview(request: HttpRequest, slug: str, token: str) -> HttpResponse:
 @require_POST
 def import_confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     """Confirm (or cancel): save every change and each conflict taken from the file, all or nothing."""
-    response = _own_reply(request, slug)
+    response = _own_response(request, slug)
     _require_edit(request, response)
     preview = _stored_preview(request, response, token)
     index_url = reverse("offline:index", kwargs={"slug": slug})

@@ -23,8 +23,8 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -77,10 +77,6 @@ def workspace_login_required(view):
         return redirect_to_login(request.get_full_path())
 
     return wrapped
-
-
-def _ui_language() -> str:
-    return (get_language() or "en")[:2]
 
 
 def _own_reply(request: HttpRequest, slug: str) -> tuple[Consultation, Response]:
@@ -164,7 +160,7 @@ def _reply_context(request: HttpRequest, consultation: Consultation, response: R
         "consultation": consultation,
         "reply": response,
         "can_edit": access.can_edit_response(request.user, response),
-        "ui_language": _ui_language(),
+        "ui_language": selectors.ui_language(),
         "attachment_limit": settings.ATTACHMENT_MAX_BYTES,
         "legal_reference_max_rows": LEGAL_REFERENCE_MAX_ROWS,
         "item_urls": _item_urls(consultation),
@@ -193,7 +189,7 @@ def _item_context(request: HttpRequest, consultation: Consultation, response: Re
         "reply": response,
         "iv": view,
         "can_edit": access.can_edit_response(request.user, response),
-        "ui_language": _ui_language(),
+        "ui_language": selectors.ui_language(),
         "attachment_limit": settings.ATTACHMENT_MAX_BYTES,
         "legal_reference_max_rows": LEGAL_REFERENCE_MAX_ROWS,
         "item_urls": _item_urls(consultation),
@@ -237,7 +233,7 @@ def answer_save(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     # The reply page's inputs carry the item's prefix (they belong to the section form); other clients post bare names.
     prefix = item_prefix_posted(request.POST, item_pk=item_obj.pk)
     data, errors = answer_data_from_post(fields=fields, post=request.POST, prefix=prefix)
-    language = answer_language_from_post(request.POST, _ui_language(), prefix)
+    language = answer_language_from_post(request.POST, selectors.ui_language(), prefix)
     base_version = base_version_from_post(request.POST, prefix)
     refused = functools.partial(_refused, request, consultation, response, item_obj, data=data, language=language)
     reason = reply_lock_reason(response=response)
@@ -391,7 +387,7 @@ def section_save(request: HttpRequest, slug: str) -> HttpResponse:
     consultation, response = _own_reply(request, slug)
     item_ids = posted_item_ids(request.POST)
     items = selectors.section_items(consultation=consultation, item_ids=item_ids)
-    posted = section_from_post(items=items, post=request.POST, default_language=_ui_language())
+    posted = section_from_post(items=items, post=request.POST, default_language=selectors.ui_language())
     refused = functools.partial(_section_refused, request, consultation, response, posted)
     reason = reply_lock_reason(response=response)
     if reason and access.is_own_party(request.user, response.party_id):

@@ -16,7 +16,7 @@ from ...answer_values import fields_of
 from .articles import article_page
 from .conflicts import conflict_view
 from .diffs import REVISION_SOURCE_LABELS, answer_history, text_diff
-from .formatting import ValueDisplay, translation_marker, value_as_text, value_display
+from .formatting import ValueDisplay, translation_marker, ui_language, value_as_text, value_display
 from .home import LATEST_EDITS_PER_CONSULTATION, delegation_home
 from .items import (
     LEGAL_REFERENCE_BLANK_ROWS,
@@ -79,6 +79,7 @@ __all__ = [
     "text_diff",
     "theme_sections",
     "translation_marker",
+    "ui_language",
     "value_as_text",
     "value_display",
 ]

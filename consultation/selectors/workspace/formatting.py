@@ -18,13 +18,14 @@ from ...models import (
 )
 
 
-def _ui_language() -> str:
+def ui_language() -> str:
+    """The interface language as a two-letter code (``fr-ch`` reads as ``fr``)."""
     return (get_language() or "en")[:2]
 
 
 def translation_marker(obj: Any, attribute: str) -> str:
     """A discreet note when ``attribute`` is shown in the other language (modeltranslation fell back)."""
-    language = _ui_language()
+    language = ui_language()
     if getattr(obj, f"{attribute}_{language}", None):
         return ""
     if language == "fr" and getattr(obj, f"{attribute}_en", None):
@@ -37,7 +38,7 @@ def translation_marker(obj: Any, attribute: str) -> str:
 def _item_markers(item: Item) -> dict[str, str]:
     fallback = translation_marker(item, "text")
     unofficial = ""
-    if not fallback and _ui_language() == "fr" and item.translation_status == TranslationStatus.UNOFFICIAL:
+    if not fallback and ui_language() == "fr" and item.translation_status == TranslationStatus.UNOFFICIAL:
         unofficial = _("Unofficial translation")
     return {"fallback": fallback, "unofficial": unofficial, "context_fallback": translation_marker(item, "context")}
 

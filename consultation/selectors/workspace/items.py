@@ -24,7 +24,7 @@ from ...models import (
     Theme,
 )
 from .conflicts import conflict_view
-from .formatting import ValueDisplay, _item_markers, _ui_language, translation_marker, value_display
+from .formatting import ValueDisplay, _item_markers, translation_marker, ui_language, value_display
 
 LEGAL_REFERENCE_BLANK_ROWS = 3
 
@@ -212,7 +212,7 @@ def item_view(
         fields=[_field_view(fld, item, shown.get(fld.key), attachments, errors or {}) for fld in fields],
         markers=_item_markers(item),
         articles=_articles_of(item),
-        language=language or (answer.language if answer and answer.version else _ui_language()),
+        language=language or (answer.language if answer and answer.version else ui_language()),
         missing_required=answer_data_missing(fields=fields, data=shown),
         base_version=base_version,
         theirs=theirs,
