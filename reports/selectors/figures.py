@@ -8,7 +8,7 @@ counting with what it last submitted â€” marked "under revision since <date>" â€
 typed table is read once for all the reports of a batch, filtered on its own consultation column (and on a
 plain list of item ids when the batch does not cover every item), so no statement joins or repeats the scopes.
 Rank distributions come from a GROUP BY; the lists the reports print in full (who chose what, numbers, texts,
-legal references) are read row by row, streamed with ``.iterator()``, and ordered in Python by the Parties'
+legal references) are read row by row (streamed in chunks on large consultations) and ordered in Python by the Parties'
 names. The result is plain JSON: the single source of the HTML, PDF, DOCX and XLSX.
 """
 
@@ -44,6 +44,9 @@ from .scopes import Scope
 
 TEXT_CHUNK = 5000
 ROW_CHUNK = 5000
+# Above this many answered (Party, item) pairs the row-by-row reads stream through server-side cursors in chunks
+# (memory stays flat at 200 x 1,000); below it one fetch each is cheaper (a cursor costs three round trips).
+STREAM_FROM_PAIRS = 20_000
 ONE_DECIMAL = Decimal("0.1")
 TWO_DECIMALS = Decimal("0.01")
 
@@ -190,6 +193,11 @@ def _item_figures(*, consultation: Consultation, item_ids: list[int] | None) -> 
         SubmittedAnswer.objects.filter(is_answered=True, **submitted), item_ids
     ).values_list("item_id", "party_id"):
         answered[item_id].add(party_id)
+    stream = sum(len(parties) for parties in answered.values()) > STREAM_FROM_PAIRS
+
+    def rows(queryset: QuerySet, chunk: int) -> Any:
+        return queryset.iterator(chunk_size=chunk) if stream else queryset
+
     submitted_at: dict[int, Any] = {}
     under_revision: dict[int, Any] = {}
     for party_id, status, last_submitted, reopened_at in Response.objects.filter(
@@ -202,11 +210,11 @@ def _item_figures(*, consultation: Consultation, item_ids: list[int] | None) -> 
     # Who chose what (single and multiple choice) and who ranked what first: counts, Party lists and the matrix.
     parties_by_option: dict[tuple[int, int], list[int]] = defaultdict(list)
     matrix_chosen: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for field_id, option_id, party_id in (
+    for field_id, option_id, party_id in rows(
         _in_scope(SubmittedChoice.objects.filter(**submitted), item_ids)
         .exclude(rank__gt=1)  # chosen options, and the option each Party ranked first
-        .values_list("field_id", "option_id", "party_id")
-        .iterator(chunk_size=ROW_CHUNK)
+        .values_list("field_id", "option_id", "party_id"),
+        ROW_CHUNK,
     ):
         parties_by_option[(field_id, option_id)].append(party_id)
         matrix_chosen[(party_id, field_id)].append(option_id)
@@ -226,20 +234,22 @@ def _item_figures(*, consultation: Consultation, item_ids: list[int] | None) -> 
 
     numbers_by_field: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
     texts_by_field: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
-    for field_id, party_id, text, number, language in (
-        _in_scope(SubmittedValue.objects.filter(**submitted), item_ids)
-        .values_list("field_id", "party_id", "text", "number", "answer__language")
-        .iterator(chunk_size=TEXT_CHUNK)
+    for field_id, party_id, text, number, language in rows(
+        _in_scope(SubmittedValue.objects.filter(**submitted), item_ids).values_list(
+            "field_id", "party_id", "text", "number", "answer__language"
+        ),
+        TEXT_CHUNK,
     ):
         if number is not None:
             numbers_by_field[field_id].append((party_id, number))
         if text:
             texts_by_field[field_id].append((party_id, text, language))
     references_by_field: dict[int, list[tuple[int, int, str, str, str]]] = defaultdict(list)
-    for field_id, party_id, position, instrument, provision, url in (
-        _in_scope(SubmittedReference.objects.filter(**submitted), item_ids)
-        .values_list("field_id", "party_id", "position", "instrument", "provision", "url")
-        .iterator(chunk_size=TEXT_CHUNK)
+    for field_id, party_id, position, instrument, provision, url in rows(
+        _in_scope(SubmittedReference.objects.filter(**submitted), item_ids).values_list(
+            "field_id", "party_id", "position", "instrument", "provision", "url"
+        ),
+        TEXT_CHUNK,
     ):
         references_by_field[field_id].append((party_id, position, instrument, provision, url))
 
