@@ -355,3 +355,15 @@ def test_the_warning_speaks_french(client, dataset, secretariat):
     row = client.get(reverse("reports:report_row", kwargs={"report_id": first.report_id})).content.decode()
     assert "Publier la version 2</button>" in row
     assert "Version actuelle." in row
+
+
+def test_a_stale_row_follows_the_automatic_rebuild_every_five_seconds(client, dataset, secretariat):
+    """A page opened before the debounced rebuild queued its run still sees it arrive (no reload needed)."""
+    first = built(dataset)
+    url = reverse("reports:report_row", kwargs={"report_id": first.report_id})
+    assert "hx-trigger" not in client.get(url).content.decode()  # fresh, nothing under way: no polling
+
+    another_reply(dataset, "PT")  # the submission makes the report stale; its rebuild comes after the debounce
+    stale = client.get(url).content.decode()
+    assert stale.startswith(f'<tr id="report-{first.report_id}" hx-get="{url}" hx-trigger="every 5s"')
+    assert "Stale" in stale
