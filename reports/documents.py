@@ -22,7 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 from .charts import bar_chart_svg
 from .labels import LABELS, PAIRS, both
 from .pdf import report_pdf
-from .word import report_docx
+from .word import report_docx, xml_text
 
 CHOICE_TYPES = ("single_choice", "multiple_choice")
 MATRIX_COLOURS = 6
@@ -207,13 +207,6 @@ def render_docx(view: dict[str, Any]) -> bytes:
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-# Characters that XML 1.0 (and so an XLSX cell) cannot hold; tab, line feed and carriage return are allowed.
-_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def cell_text(value: str) -> str:
-    """The text a cell can hold: exactly what the Party wrote, less the control characters XML cannot store."""
-    return _XML_ILLEGAL.sub("", value)
 
 
 def append_row(worksheet: Any, values: list[Any]) -> None:
@@ -223,7 +216,7 @@ def append_row(worksheet: Any, values: list[Any]) -> None:
     could evaluate once someone edits it: ``+``, ``-``, ``@``) are typed as text and carry the "quote prefix"
     style, so Excel and LibreOffice show the text as typed and never evaluate it; nothing is added to the text.
     """
-    row = [cell_text(v) if isinstance(v, str) else v for v in values]
+    row = [xml_text(v) if isinstance(v, str) else v for v in values]  # what XML (a cell) can hold
     worksheet.append(row)
     for column, value in enumerate(row, start=1):
         if isinstance(value, str) and value.startswith(_FORMULA_START):
