@@ -11,7 +11,7 @@ from docx import Document
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from reports import documents
+from reports import documents, xlsx
 from reports.models import Report, ReportRun, ReportVersion
 from reports.selectors.scopes import scope_parse
 from reports.services.builds import report_build_now, report_build_request, report_run_execute
@@ -154,12 +154,12 @@ def test_a_redelivered_build_after_a_killed_worker_completes(dataset):
 def test_xlsx_keeps_texts_as_typed_never_as_formulas_and_names_sheets_uniquely():
     used = set()
     long = "GENAI-02 a_very_long_field_key_that_overflows"
-    first = documents.sheet_title(long, used)
-    second = documents.sheet_title(long, used)
+    first = xlsx.sheet_title(long, used)
+    second = xlsx.sheet_title(long, used)
     assert len(first) <= 31
     assert len(second) <= 31
     assert first != second
-    assert documents.sheet_title("a/b:c", used) == "a b c"
+    assert xlsx.sheet_title("a/b:c", used) == "a b c"
     names = [
         "=cmd|' /C calc'!A0",
         '=HYPERLINK("http://x")',
