@@ -365,6 +365,25 @@ def can_code_item(user: Any, *, is_rapporteur: bool) -> bool:
     return True
 
 
+def can_set_coding_final(user: Any, *, is_rapporteur: bool, final: bool) -> bool:
+    """Mark an item's coding final: its rapporteurs. Reopen it: its rapporteurs, or the Secretariat (a final
+    coding the Committee wants revisited, or a rapporteur who left)."""
+    roles = roles_of(user)
+    if not final and roles.is_secretariat:
+        return True
+    return can_code_item(user, is_rapporteur=is_rapporteur)
+
+
+def can_build_implementation_report(user: Any, *, is_rapporteur: bool) -> bool:
+    """Request a build of the consultation's implementation report: the Secretariat and its rapporteurs."""
+    roles = roles_of(user)
+    if roles.is_secretariat:
+        return True
+    if not roles.is_committee:
+        return False
+    return is_rapporteur
+
+
 def can_comment_observations(user: Any) -> bool:
     """Comment on an item's observations: Committee members."""
     return roles_of(user).is_committee

@@ -29,8 +29,7 @@ class CodeAdmin(ReadOnlyAdmin):
 
 @admin.register(Coding)
 class CodingAdmin(ReadOnlyAdmin):
-    list_display = ("code", "party", "item", "field", "start", "end", "needs_review")
-    list_filter = ("needs_review",)
+    list_display = ("code", "party", "item", "field", "start", "end", "answer_version")
 
 
 @admin.register(ItemAnalysis)

@@ -24,7 +24,8 @@ def codings_xlsx(*, consultation: Consultation) -> bytes:
     sheet.title = "Codings"
     sheet.append(HEADERS)
     codings = (
-        Coding.objects.filter(consultation=consultation)
+        Coding.objects.with_review()
+        .filter(consultation=consultation)
         .select_related("party", "item", "field", "code")
         .order_by("party__name_en", "item__order", "field__order", "start", "code__name_en")
     )

@@ -3,8 +3,9 @@
 Everything here reads the consultation's submitted copy (``consultation.SubmittedAnswer`` and its typed rows),
 never the live drafts. A coding points at the reply, item and field (stable across submissions, unlike the
 submitted copy's rows, which each submission replaces) and keeps the quoted text, its offsets and the submitted
-answer version it was made on; ``monitoring.services.codings.codings_flag_changed`` compares the quote with the
-current submitted text and flags the coding for review when the Party's resubmission changed it.
+answer version it was made on. Whether a coding still matches the reply is derived when it is read
+(``Coding.objects.with_review()``, in SQL): a resubmission that changed the quoted words shows the coding "to
+review" at once, without any page writing flags.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -122,6 +125,43 @@ class Code(models.Model):
         return in_language(self.definition_en, self.definition_fr)
 
 
+CHANGED_PASSAGE = "changed_passage"
+CHANGED_ANSWER = "changed_answer"
+
+
+class CodingQuerySet(models.QuerySet):
+    def with_review(self) -> CodingQuerySet:
+        """Annotate ``review_reason``: "" while the coding matches the Party's current submitted copy,
+        ``changed_answer`` when the answer was resubmitted differently (whole-answer codings) or withdrawn, and
+        ``changed_passage`` when the words at the passage's offsets are no longer the quote."""
+        from consultation.models import SubmittedAnswer, SubmittedValue
+
+        current = SubmittedAnswer.objects.filter(response_id=OuterRef("response_id"), item_id=OuterRef("item_id"))
+        passage = (
+            SubmittedValue.objects.filter(
+                answer__response_id=OuterRef("response_id"),
+                item_id=OuterRef("item_id"),
+                field_id=OuterRef("field_id"),
+            )
+            .annotate(words=Substr("text", OuterRef("start") + 1, OuterRef("end") - OuterRef("start")))
+            .values("words")[:1]
+        )
+        return self.annotate(current_version=Subquery(current.values("version")[:1])).annotate(
+            review_reason=Case(
+                When(current_version__isnull=True, then=Value(CHANGED_ANSWER)),
+                When(answer_version=F("current_version"), then=Value("")),
+                When(field__isnull=True, then=Value(CHANGED_ANSWER)),
+                When(Q(quote=Subquery(passage)), then=Value("")),
+                default=Value(CHANGED_PASSAGE),
+                output_field=models.CharField(),
+            )
+        )
+
+    def current(self) -> CodingQuerySet:
+        """Only the codings that still match the submitted replies (what comparisons count)."""
+        return self.with_review().filter(review_reason="")
+
+
 class Coding(models.Model):
     """A code applied to a passage of a submitted text answer (``field`` and offsets), or to a whole answer
     (no field, no offsets)."""
@@ -139,10 +179,10 @@ class Coding(models.Model):
         "consultation.ResponseSubmission", null=True, on_delete=models.SET_NULL, related_name="+"
     )
     answer_version = models.PositiveIntegerField(help_text=_("The submitted answer version the coding was made on."))
-    needs_review = models.BooleanField(default=False)
-    review_reason = models.CharField(max_length=255, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = CodingQuerySet.as_manager()
 
     class Meta:
         ordering = ["item", "party__name_en", "field", "start", "code"]
@@ -169,6 +209,11 @@ class Coding(models.Model):
     @property
     def is_whole_answer(self) -> bool:
         return self.field_id is None
+
+    @property
+    def needs_review(self) -> bool:
+        """Read from ``with_review()``'s annotation; a coding loaded without it is taken as current."""
+        return bool(getattr(self, "review_reason", ""))
 
 
 class ObservationStatus(models.TextChoices):
@@ -311,3 +356,73 @@ class Recommendation(models.Model):
     @property
     def is_locked(self) -> bool:
         return self.status in (RecommendationStatus.ADOPTED, RecommendationStatus.WITHDRAWN)
+
+
+class BuildStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Being built")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+ACTIVE_BUILD_STATUSES = (BuildStatus.QUEUED, BuildStatus.RUNNING)
+
+
+class ImplementationReport(models.Model):
+    """One build of a consultation's implementation report, both editions (English and French), assembled from
+    the adopted recommendations, the observations, the code-based comparisons and the compilation of replies.
+
+    Requested by the Secretariat or a rapporteur, built by a Celery worker; every build keeps its files, so an
+    edition sent to the Committee stays downloadable after a later rebuild."""
+
+    consultation = models.ForeignKey("consultation.Consultation", on_delete=models.CASCADE, related_name="+")
+    number = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=BuildStatus.choices, default=BuildStatus.QUEUED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    content_hash = models.CharField(max_length=64, blank=True)
+    summary = models.JSONField(default=dict, blank=True, help_text=_("What the build contains, for the page."))
+
+    class Meta:
+        ordering = ["consultation", "-number"]
+        verbose_name = _("implementation report")
+        verbose_name_plural = _("implementation reports")
+        constraints = [
+            models.UniqueConstraint(fields=["consultation", "number"], name="implementation_report_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consultation_id} #{self.number}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_BUILD_STATUSES
+
+
+def implementation_report_upload(instance: ImplementationReportFile, filename: str) -> str:
+    return f"implementation-reports/{instance.report_id}/{filename}"
+
+
+class ImplementationReportFile(models.Model):
+    """One edition in one format of a built implementation report."""
+
+    report = models.ForeignKey(ImplementationReport, on_delete=models.CASCADE, related_name="files")
+    language = models.CharField(max_length=2, choices=[("en", "English"), ("fr", "Français")])
+    format = models.CharField(max_length=4, choices=[("pdf", "PDF"), ("docx", "DOCX"), ("html", "HTML")])
+    file = models.FileField(upload_to=implementation_report_upload, max_length=300)
+    size = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["report", "language", "format"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "language", "format"], name="implementation_file_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.language}.{self.format}"

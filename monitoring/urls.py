@@ -23,6 +23,12 @@ urlpatterns = [
     path("<slug:slug>/recommendations/new/", views.recommendation_new, name="recommendation_new"),
     path("recommendations/<int:pk>/", views.recommendation_detail, name="recommendation"),
     path("recommendations/<int:pk>/status/", views.recommendation_status, name="recommendation_status"),
+    path("<slug:slug>/implementation-report/", views.implementation_report, name="implementation_report"),
+    path(
+        "implementation-reports/<int:pk>/<str:language>.<str:fmt>",
+        views.implementation_report_file,
+        name="implementation_report_file",
+    ),
     path("<slug:slug>/rapporteurs/", views.rapporteurs, name="rapporteurs"),
     path("rapporteurs/<int:pk>/remove/", views.rapporteur_remove, name="rapporteur_remove"),
 ]

@@ -22,9 +22,12 @@ from consultation.models import Article, Consultation, Field, Item, Option, Part
 from .errors import MonitoringError
 from .exports import codings_xlsx
 from .models import (
+    BuildStatus,
     Code,
     CodeGroup,
     Coding,
+    ImplementationReport,
+    ImplementationReportFile,
     ItemAnalysis,
     ObservationStatus,
     RapporteurAssignment,
@@ -41,7 +44,9 @@ from .selectors.assignments import (
 from .selectors.observations import item_analysis_of, observation_diff, observations_render
 from .services.assignments import rapporteur_assign, rapporteur_unassign
 from .services.codebook import code_create, code_group_create, codebook_qdc_export, codebook_qdc_import
-from .services.codings import coding_apply, coding_delete, coding_reanchor, codings_flag_changed
+from .services.codings import coding_apply, coding_delete, coding_reanchor
+from .services.implementation import CONTENT_TYPES as IMPLEMENTATION_CONTENT_TYPES
+from .services.implementation import implementation_report_request, implementation_report_summary
 from .services.observations import item_coding_final_set, observation_comment_add, observations_save
 from .services.recommendations import recommendation_create, recommendation_transition, recommendation_update
 
@@ -113,10 +118,11 @@ def _filters(request: HttpRequest) -> dict[str, Any]:
 
 
 def _item_context(request: HttpRequest, consultation: Consultation, item: Item) -> dict[str, Any]:
-    codings_flag_changed(item_ids=[item.pk])
     filters = _filters(request)
     replies = item_replies(item=item, **filters)
     is_rapporteur = is_rapporteur_of_item(user=request.user, item=item)
+    analysis = ItemAnalysis.objects.filter(item=item).select_related("coding_final_by").first()
+    final = analysis is not None and analysis.coding_final_at is not None
     return {
         "consultation": consultation,
         "item": item,
@@ -127,9 +133,11 @@ def _item_context(request: HttpRequest, consultation: Consultation, item: Item) 
         ).order_by("name_en"),
         "options": Option.objects.filter(field__item=item).select_related("field"),
         "codebook": codebook_of(consultation=consultation),
-        "can_code": access.can_code_item(request.user, is_rapporteur=is_rapporteur),
+        # While the coding is final the page shows no coding controls (the services refuse changes anyway).
+        "can_code": access.can_code_item(request.user, is_rapporteur=is_rapporteur) and not final,
+        "can_reopen_coding": access.can_set_coding_final(request.user, is_rapporteur=is_rapporteur, final=False),
         "progress": item_progress(item_ids=[item.pk])[item.pk],
-        "analysis": ItemAnalysis.objects.filter(item=item).first(),
+        "analysis": analysis,
         "items": Item.objects.filter(consultation=consultation).order_by("order"),
     }
 
@@ -220,11 +228,22 @@ def coding_review(request: HttpRequest, coding_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def coding_final(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
+    """Mark the item's coding final (its rapporteurs) or reopen it (its rapporteurs or the Secretariat)."""
     item = _item(request, slug, item_id)[1]
-    _require_coder(request, item)
     final = request.POST.get("final") == "1"
-    item_coding_final_set(item=item, final=final, user=request.user, request=request)
-    messages.success(request, _("The coding of this item is final.") if final else _("The coding is open again."))
+    is_rapporteur = is_rapporteur_of_item(user=request.user, item=item)
+    allowed = access.can_set_coding_final(request.user, is_rapporteur=is_rapporteur, final=final)
+    access.require(request, allowed, reason="coding final", obj=item, leak_safe=False)
+    try:
+        item_coding_final_set(item=item, final=final, user=request.user, request=request)
+        messages.success(
+            request,
+            _("The coding of this item is final: its comparisons will appear in the reports' next build.")
+            if final
+            else _("The coding is open again; the reports' next build leaves its comparisons out."),
+        )
+    except MonitoringError as error:
+        messages.error(request, str(error))
     return redirect("monitoring:item", slug=slug, item_id=item.pk)
 
 
@@ -319,7 +338,6 @@ def matrix(request: HttpRequest, slug: str) -> HttpResponse:
     """Parties × codes for one item, or rolled up over an article's or a theme's items."""
     consultation = _consultation(request, slug)
     scope, item_ids, title = _scope(request, consultation)
-    codings_flag_changed(item_ids=item_ids)
     items = list(Item.objects.filter(consultation=consultation).select_related("theme").order_by("order"))
     themes = {item.theme.code: item.theme.name for item in items}
     articles = Article.objects.filter(items__consultation=consultation).distinct().order_by("number")
@@ -464,9 +482,9 @@ def _recommendation_form_context(consultation: Consultation, recommendation: Rec
         "all_parties": Party.objects.order_by("name_en"),
         "all_items": Item.objects.filter(consultation=consultation).order_by("order"),
         "all_articles": Article.objects.filter(items__consultation=consultation).distinct(),
-        "all_codings": Coding.objects.filter(consultation=consultation, needs_review=False).select_related(
-            "party", "item", "code"
-        ),
+        "all_codings": Coding.objects.current()
+        .filter(consultation=consultation)
+        .select_related("party", "item", "code"),
     }
 
 
@@ -668,3 +686,66 @@ def rapporteur_remove(request: HttpRequest, pk: int) -> HttpResponse:
     rapporteur_unassign(assignment=assignment, acting_user=request.user, request=request)
     messages.success(request, _("Appointment ended."))
     return redirect("monitoring:rapporteurs", slug=slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def implementation_report(request: HttpRequest, slug: str) -> HttpResponse:
+    """The implementation report's builds: request one (Secretariat, rapporteurs), watch it, download both
+    editions. With ``?fragment=builds`` (htmx polling while a build is under way) only the list."""
+    consultation = _consultation(request, slug)
+    can_build = access.can_build_implementation_report(
+        request.user, is_rapporteur=is_rapporteur_in_consultation(user=request.user, consultation=consultation)
+    )
+    if request.method == "POST":
+        access.require(request, can_build, reason="build implementation report", leak_safe=False)
+        try:
+            report = implementation_report_request(consultation=consultation, user=request.user, request=request)
+            messages.success(
+                request,
+                _("Build %(number)s of the implementation report is queued; this page follows it.")
+                % {"number": report.number},
+            )
+        except MonitoringError as error:
+            messages.error(request, str(error))
+        return redirect("monitoring:implementation_report", slug=slug)
+    builds = list(
+        ImplementationReport.objects.filter(consultation=consultation)
+        .select_related("requested_by")
+        .prefetch_related("files")
+        .order_by("-number")[:20]
+    )
+    context = {
+        "consultation": consultation,
+        "builds": builds,
+        "active": any(build.is_active for build in builds),
+        "languages": ("en", "fr"),
+        "can_build": can_build,
+        "summary": implementation_report_summary(consultation=consultation),
+    }
+    if request.headers.get("HX-Request") and request.GET.get("fragment") == "builds":
+        return render(request, "monitoring/_implementation_builds.html", context)
+    return render(request, "monitoring/implementation_report.html", context)
+
+
+@login_required
+@require_GET
+def implementation_report_file(request: HttpRequest, pk: int, language: str, fmt: str) -> HttpResponse:
+    """One edition of a build: PDF and DOCX as downloads, HTML shown in the browser."""
+    access.require(request, access.can_use_analysis(request.user), reason="analysis", leak_safe=False)
+    row = get_object_or_404(
+        ImplementationReportFile.objects.select_related("report__consultation"),
+        report_id=pk,
+        language=language,
+        format=fmt,
+        report__status=BuildStatus.DONE,
+    )
+    consultation = row.report.consultation
+    access.require(request, access.can_view_consultation(request.user, consultation), reason="analysis consultation")
+    with row.file.open("rb") as handle:
+        content = handle.read()
+    response = HttpResponse(content, content_type=IMPLEMENTATION_CONTENT_TYPES[fmt])
+    name = row.file.name.rsplit("/", 1)[-1]
+    disposition = "inline" if fmt == "html" else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{name}"'
+    return response

@@ -196,7 +196,9 @@ def item_replies(
         figures[answer_id].append((fields[field_id].label, f"{instrument} {provision}".strip()))
     codings_by_response: dict[int, list[Coding]] = defaultdict(list)
     response_ids = [answer.response_id for answer in answers]
-    for coding in Coding.objects.filter(item=item, response_id__in=response_ids).select_related("code", "field"):
+    for coding in (
+        Coding.objects.with_review().filter(item=item, response_id__in=response_ids).select_related("code", "field")
+    ):
         codings_by_response[coding.response_id].append(coding)
     texts_by_answer: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
     for pk, answer_id, field_id, text in (
@@ -291,7 +293,7 @@ def scope_item_ids(*, consultation: Consultation, scope: str) -> tuple[list[int]
 def code_matrix(*, consultation: Consultation, item_ids: list[int], title: str = "") -> Matrix:
     """Parties × codes over these items: codings per cell (flagged ones left out until reviewed), and per code
     the number of Parties with at least one ("14 Parties describe ...")."""
-    codings = Coding.objects.filter(consultation=consultation, item_id__in=item_ids, needs_review=False)
+    codings = Coding.objects.current().filter(consultation=consultation, item_id__in=item_ids)
     counts = {
         (party_id, code_id): n
         for party_id, code_id, n in codings.values("party_id", "code_id")
@@ -312,7 +314,7 @@ def code_matrix(*, consultation: Consultation, item_ids: list[int], title: str =
 def quotes_of(
     *, consultation: Consultation, item_ids: list[int], code_id: int | None = None, party_id: int | None = None
 ) -> list[Coding]:
-    codings = Coding.objects.filter(consultation=consultation, item_id__in=item_ids)
+    codings = Coding.objects.with_review().filter(consultation=consultation, item_id__in=item_ids)
     if code_id:
         codings = codings.filter(code_id=code_id)
     if party_id:

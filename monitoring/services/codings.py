@@ -2,8 +2,11 @@
 
 Offsets count Unicode code points of the submitted text, as Python slices and the browser's selection do. The
 quote is stored with the coding, so a later resubmission that changes the text is detected by comparing the
-quote with the text now at those offsets (``codings_flag_changed``), and the coding is flagged for review
-instead of silently pointing at different words.
+quote with the text now at those offsets (``Coding.objects.with_review()``, derived in SQL whenever codings are
+read), and the coding shows "to review" instead of silently pointing at different words.
+
+While a rapporteur has marked the item's coding final, its codings are locked: the comparative reports print
+them, so a change goes through reopening the coding (which marks the reports stale again).
 """
 
 from __future__ import annotations
@@ -20,10 +23,15 @@ from accounts.services import audit_record
 from consultation.models import Field, FieldType, Item, Response, SubmittedAnswer, SubmittedValue
 
 from ..errors import CodingRefused
-from ..models import Code, Coding
+from ..models import CHANGED_ANSWER, CHANGED_PASSAGE, Code, Coding, ItemAnalysis  # noqa: F401
 
-CHANGED_PASSAGE = "changed_passage"
-CHANGED_ANSWER = "changed_answer"
+
+def coding_lock_check(*, item: Item) -> None:
+    """Refuse any change to the codings of an item whose coding was marked final."""
+    if ItemAnalysis.objects.filter(item=item, coding_final_at__isnull=False).exists():
+        raise CodingRefused(
+            _("The coding of %(item)s is marked final: reopen the coding before changing it.") % {"item": item.code}
+        )
 
 
 def _submitted_answer(*, response: Response, item: Item) -> SubmittedAnswer:
@@ -58,6 +66,7 @@ def coding_apply(
         raise CodingRefused(_("This reply belongs to another consultation."))
     if any(code.consultation_id != item.consultation_id for code in codes):
         raise CodingRefused(_("A code of another consultation's codebook cannot be applied here."))
+    coding_lock_check(item=item)
     submitted = _submitted_answer(response=response, item=item)
     quote = ""
     if field is not None:
@@ -138,6 +147,7 @@ def coding_apply(
 
 @transaction.atomic
 def coding_delete(*, coding: Coding, user: Any, request: Any = None) -> None:
+    coding_lock_check(item=coding.item)
     audit_record(
         event_type="monitoring.coding_deleted",
         actor=user,
@@ -149,60 +159,11 @@ def coding_delete(*, coding: Coding, user: Any, request: Any = None) -> None:
     coding.delete()
 
 
-def _current_submitted(codings: list[Coding]) -> tuple[dict, dict]:
-    pairs = {(c.response_id, c.item_id) for c in codings}
-    response_ids = {r for r, _ in pairs}
-    item_ids = {i for _, i in pairs}
-    answers = {
-        (r, i): (pk, version)
-        for pk, r, i, version in SubmittedAnswer.objects.filter(
-            response_id__in=response_ids, item_id__in=item_ids
-        ).values_list("pk", "response_id", "item_id", "version")
-    }
-    texts = {
-        (r, i, f): text
-        for r, i, f, text in SubmittedValue.objects.filter(
-            answer_id__in=[pk for pk, _ in answers.values()], field__type=FieldType.TEXT
-        ).values_list("answer__response_id", "item_id", "field_id", "text")
-    }
-    return answers, texts
-
-
-def coding_is_current(coding: Coding, answers: dict, texts: dict) -> str:
-    """'' when the coding still matches the submitted reply, else the reason it does not."""
-    current = answers.get((coding.response_id, coding.item_id))
-    if current is None:
-        return CHANGED_ANSWER
-    if coding.field_id is None:
-        return "" if current[1] == coding.answer_version else CHANGED_ANSWER
-    text = texts.get((coding.response_id, coding.item_id, coding.field_id), "")
-    return "" if text[coding.start : coding.end] == coding.quote else CHANGED_PASSAGE
-
-
-def codings_flag_changed(*, item_ids: Iterable[int]) -> int:
-    """Flag for review the codings of these items whose reply was resubmitted with a different text.
-
-    Called by the pages that show codings, before they read them (``consultation`` never calls ``monitoring``,
-    so the comparison happens when codings are read). Returns how many codings were newly flagged.
-    """
-    codings = list(Coding.objects.filter(item_id__in=list(item_ids), needs_review=False))
-    if not codings:
-        return 0
-    answers, texts = _current_submitted(codings)
-    changed: dict[str, list[int]] = {}
-    for coding in codings:
-        reason = coding_is_current(coding, answers, texts)
-        if reason:
-            changed.setdefault(reason, []).append(coding.pk)
-    for reason, ids in changed.items():
-        Coding.objects.filter(pk__in=ids).update(needs_review=True, review_reason=reason)
-    return sum(len(ids) for ids in changed.values())
-
-
 @transaction.atomic
 def coding_reanchor(*, coding: Coding, user: Any, request: Any = None) -> Coding:
     """Resolve a flagged coding: point it again at its quote in the resubmitted text (found exactly once), or,
     for a whole answer, confirm it for the new version."""
+    coding_lock_check(item=coding.item)
     submitted = _submitted_answer(response=coding.response, item=coding.item)
     if coding.field_id is not None:
         text = (
@@ -231,8 +192,6 @@ def coding_reanchor(*, coding: Coding, user: Any, request: Any = None) -> Coding
         coding.start, coding.end = found, found + len(coding.quote)
     coding.answer_version = submitted.version
     coding.submission_id = submitted.submission_id
-    coding.needs_review = False
-    coding.review_reason = ""
     coding.save()
     audit_record(
         event_type="monitoring.coding_reanchored",

@@ -7,12 +7,14 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.services import audit_record
 from consultation.models import Item
+from consultation.services.responses import consultation_data_changed
 
 from ..errors import MonitoringError, ObservationConflict
-from ..models import ItemAnalysis, ObservationComment, ObservationRevision, ObservationStatus
+from ..models import Coding, ItemAnalysis, ObservationComment, ObservationRevision, ObservationStatus
 
 MAX_OBSERVATIONS = 100_000
 
@@ -78,8 +80,31 @@ def observation_comment_add(*, item: Item, text: str, user: Any, request: Any = 
 
 @transaction.atomic
 def item_coding_final_set(*, item: Item, final: bool, user: Any, request: Any = None) -> ItemAnalysis:
-    """Mark (or unmark) the item's coding as final, the point from which reports may use its codes."""
-    analysis = item_analysis_get(item=item)
+    """Mark the item's coding final (from then on its codes are compared in the comparative reports and the
+    implementation report, and its codings are locked) or reopen it. Either way the consultation's reports are
+    marked stale, so their next build shows the change."""
+    item_analysis_get(item=item)
+    analysis = ItemAnalysis.objects.select_for_update().get(item=item)
+    if final:
+        if analysis.coding_final_at is not None:
+            raise MonitoringError(_("The coding of this item is already final."))
+        codings = Coding.objects.with_review().filter(item=item)
+        to_review = codings.exclude(review_reason="").count()
+        if to_review:
+            raise MonitoringError(
+                ngettext(
+                    "%(count)d coding points at text the Party has since changed: review it before marking the "
+                    "coding final.",
+                    "%(count)d codings point at text the Parties have since changed: review them before marking "
+                    "the coding final.",
+                    to_review,
+                )
+                % {"count": to_review}
+            )
+        if not codings.exists():
+            raise MonitoringError(_("Nothing is coded yet: code the replies before marking the coding final."))
+    elif analysis.coding_final_at is None:
+        raise MonitoringError(_("The coding of this item is not final."))
     analysis.coding_final_at = timezone.now() if final else None
     analysis.coding_final_by = user if final else None
     analysis.save(update_fields=["coding_final_at", "coding_final_by"])
@@ -90,4 +115,5 @@ def item_coding_final_set(*, item: Item, final: bool, user: Any, request: Any = 
         object_repr=item.code,
         request=request,
     )
+    consultation_data_changed(consultation_id=item.consultation_id)
     return analysis

@@ -3,7 +3,8 @@
 The Analysis is the Committee's and the Secretariat's: delegations and the administrator (who holds neither
 role) get 403 everywhere, anonymous visitors are sent to log in. In this world the committee member is
 rapporteur of the first item (GENAI-01) only, so they code it (302 back to the page) and are refused the
-second item's rapporteur actions (403, the ``final`` URL). Party B's submitted reply carries one coding; the
+second item's rapporteur actions (403, the ``final`` URL; the Secretariat may only reopen a final coding, and
+the empty POST asks to reopen an open one: a message, 302). Party B's submitted reply carries one coding; the
 Secretariat reads, appoints rapporteurs, imports codebooks and records adoptions, but does not code.
 """
 
@@ -47,7 +48,19 @@ def _setup(world):
     recommendation = recommendation_create(
         consultation=world.consultation, strength="invites", text_en="Parties to review.", user=world.committee
     )
-    world._monitoring = {"assignment": assignment, "coding": coding, "recommendation": recommendation}
+    from django.core.files.base import ContentFile
+
+    from monitoring.models import BuildStatus, ImplementationReport, ImplementationReportFile
+
+    build = ImplementationReport.objects.create(consultation=world.consultation, number=1, status=BuildStatus.DONE)
+    edition = ImplementationReportFile(report=build, language="en", format="html", size=13)
+    edition.file.save("implementation-report-1-en.html", ContentFile(b"<p>Report</p>"), save=True)
+    world._monitoring = {
+        "assignment": assignment,
+        "coding": coding,
+        "recommendation": recommendation,
+        "build": build,
+    }
     return world._monitoring
 
 
@@ -72,6 +85,10 @@ def recommendation(world):
     return {"pk": _setup(world)["recommendation"].pk}
 
 
+def edition(world):
+    return {"pk": _setup(world)["build"].pk, "language": "en", "fmt": "html"}
+
+
 def assignment(world):
     return {"pk": _setup(world)["assignment"].pk}
 
@@ -84,7 +101,7 @@ EXPECTATIONS = {
     "monitoring:home": {"get": READ, "post": POST_ONLY},
     "monitoring:item": {"kwargs": item(0), "get": READ, "post": POST_ONLY},
     "monitoring:code": {"kwargs": item(0), "get": POST_ONLY, "post": RAPPORTEUR_POSTS},
-    "monitoring:final": {"kwargs": item(1), "get": POST_ONLY, "post": _everyone(NO)},
+    "monitoring:final": {"kwargs": item(1), "get": POST_ONLY, "post": _everyone(NO, secretariat=302)},
     "monitoring:observations": {"kwargs": item(0), "get": READ, "post": RAPPORTEUR_POSTS},
     "monitoring:history": {"kwargs": item(0), "get": READ, "post": POST_ONLY},
     "monitoring:comment": {"kwargs": item(0), "get": POST_ONLY, "post": RAPPORTEUR_POSTS},
@@ -105,6 +122,14 @@ EXPECTATIONS = {
         "get": POST_ONLY,
         "post": _everyone(NO, secretariat=302, committee=302),
     },
+    # Secretariat and the consultation's rapporteur may ask for a build (here refused with a message: nothing is
+    # adopted yet, 302 back to the page); the Committee and the Secretariat read and download the editions.
+    "monitoring:implementation_report": {
+        "kwargs": slug,
+        "get": READ,
+        "post": _everyone(NO, secretariat=302, committee=302),
+    },
+    "monitoring:implementation_report_file": {"kwargs": edition, "get": READ, "post": POST_ONLY},
     "monitoring:rapporteurs": {
         "kwargs": slug,
         "get": _everyone(NO, secretariat=200),

@@ -8,7 +8,7 @@ import pytest
 
 from monitoring.errors import CodingRefused
 from monitoring.models import Coding
-from monitoring.services.codings import coding_apply, coding_reanchor, codings_flag_changed
+from monitoring.services.codings import coding_apply, coding_reanchor
 from tests.monitoring.conftest import FRANCE_TEXT, resubmit
 
 pytestmark = pytest.mark.django_db
@@ -112,7 +112,13 @@ def test_a_choice_field_cannot_be_coded_by_passage(replies, codes):
         )
 
 
-def test_a_changed_resubmission_flags_the_passage_and_the_whole_answer_but_not_an_unchanged_passage(replies, codes):
+def _reasons():
+    return dict(Coding.objects.with_review().values_list("pk", "review_reason"))
+
+
+def test_a_changed_resubmission_flags_the_passage_and_the_whole_answer_but_not_an_unchanged_passage(
+    replies, codes, django_assert_num_queries
+):
     w = replies
     generated = FRANCE_TEXT.index("generated material")
     moved = coding_apply(
@@ -124,20 +130,20 @@ def test_a_changed_resubmission_flags_the_passage_and_the_whole_answer_but_not_a
         user=w.committee,
     )[0]  # fmt: skip
     whole = coding_apply(response=w.france, item=w.items[0], codes=[w.code_ai], user=w.committee)[0]
-    assert codings_flag_changed(item_ids=[w.items[0].pk]) == 0
+    assert _reasons() == {moved.pk: "", kept.pk: "", whole.pk: ""}
 
     new_text = "The Criminal Code, since 2024, punishes generated material."
     resubmit(w, w.france, w.head_a, w.member_a, w.items[0], new_text)
-    assert codings_flag_changed(item_ids=[w.items[0].pk]) == 2
-    flags = dict(Coding.objects.values_list("pk", "review_reason"))
-    assert flags == {moved.pk: "changed_passage", kept.pk: "", whole.pk: "changed_answer"}
-    assert codings_flag_changed(item_ids=[w.items[0].pk]) == 0  # already flagged
+    with django_assert_num_queries(1):  # derived in SQL when read, nothing written
+        assert _reasons() == {moved.pk: "changed_passage", kept.pk: "", whole.pk: "changed_answer"}
+    assert Coding.objects.current().count() == 1
 
     moved = coding_reanchor(coding=Coding.objects.get(pk=moved.pk), user=w.committee)
-    assert (moved.start, moved.end, moved.needs_review, moved.answer_version) == (40, 58, False, 2)
+    assert (moved.start, moved.end, moved.answer_version) == (40, 58, 2)
     assert new_text[moved.start : moved.end] == "generated material"
     whole = coding_reanchor(coding=Coding.objects.get(pk=whole.pk), user=w.committee)
-    assert (whole.needs_review, whole.answer_version) == (False, 2)
+    assert whole.answer_version == 2
+    assert _reasons() == {moved.pk: "", kept.pk: "", whole.pk: ""}
 
 
 def test_a_passage_gone_from_the_new_text_cannot_be_reanchored(replies, codes):
@@ -148,10 +154,9 @@ def test_a_passage_gone_from_the_new_text_cannot_be_reanchored(replies, codes):
     )[0]  # fmt: skip
     assert coding.quote == "A reform of sentencing is planned for 2025."
     resubmit(w, w.france, w.head_a, w.member_a, w.items[0], "The Criminal Code punishes generated material.")
-    codings_flag_changed(item_ids=[w.items[0].pk])
     with pytest.raises(CodingRefused, match=re.escape("not found exactly once in the new text")):
         coding_reanchor(coding=Coding.objects.get(pk=coding.pk), user=w.committee)
-    assert Coding.objects.get(pk=coding.pk).needs_review is True
+    assert Coding.objects.with_review().get(pk=coding.pk).needs_review is True
 
 
 def test_a_reopened_reply_is_still_coded_on_its_last_submission(replies, codes):
@@ -171,4 +176,4 @@ def test_a_reopened_reply_is_still_coded_on_its_last_submission(replies, codes):
         response=w.france, item=w.items[0], field=w.explanation, start=0, end=17, codes=[w.code_ai], user=w.committee
     )
     assert (coding.quote, coding.answer_version) == ("The Criminal Code", 1)
-    assert codings_flag_changed(item_ids=[w.items[0].pk]) == 0
+    assert _reasons() == {coding.pk: ""}

@@ -18,8 +18,8 @@ from tests.monitoring.conftest import FRANCE_TEXT, GERMANY_TEXT
 pytestmark = pytest.mark.django_db
 
 # The analysis page of an item reads a fixed number of times whatever the number of replies (session and roles,
-# the flag check, the replies, their figures, codings and texts, the filters, the codebook and the progress).
-QUERIES_ITEM_PAGE = 26
+# the replies, their figures, codings and texts, the filters, the codebook and the progress).
+QUERIES_ITEM_PAGE = 23
 
 
 def item_url(w, index=0):
@@ -208,3 +208,21 @@ def test_the_analysis_page_costs_the_same_number_of_queries_for_more_replies(cli
     with CaptureQueriesContext(connection) as three:
         assert "3 replies shown." in client.get(item_url(w)).content.decode()
     assert len(three) == len(two) == QUERIES_ITEM_PAGE, [q["sql"][:90] for q in three.captured_queries]
+
+
+def test_reading_a_resubmitted_reply_shows_its_codings_to_review_without_writing(client, replies, codes):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.monitoring.conftest import resubmit
+
+    w = replies
+    client.force_login(w.committee)
+    client.post(code_url(w), {"response": w.germany.pk, "codes": [w.code_ai.pk], "scope": "whole"})
+    resubmit(w, w.germany, w.head_b, w.member_b, w.items[0], "Entirely rewritten.", "partially")
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(item_url(w)).content.decode()
+    assert "1 coding to review" in page
+    assert "The Party resubmitted a different answer" in page
+    writes = [q["sql"] for q in queries.captured_queries if q["sql"].split()[0] in ("INSERT", "UPDATE", "DELETE")]
+    assert writes == []
