@@ -1,9 +1,14 @@
 """Demo data for the Analysis (after ``seed_demo``): a rapporteur, a small codebook and a few coded passages of
-the demo replies, a first draft of observations and a draft recommendation. Running it twice changes nothing."""
+the demo replies; on the first item, observations ready for the Committee and its coding marked final (so the
+comparative reports carry its comparisons); an adopted recommendation (the implementation report can be built)
+and a proposed one. Running it twice changes nothing."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import role_grant, user_create
@@ -15,8 +20,10 @@ from .models import Code, RapporteurAssignment
 from .services.assignments import rapporteur_assign
 from .services.codebook import code_create, code_group_create
 from .services.codings import coding_apply
-from .services.observations import item_analysis_get, observations_save
-from .services.recommendations import recommendation_create
+from .services.observations import item_analysis_get, item_coding_final_set, observations_save
+from .services.recommendations import recommendation_create, recommendation_transition
+
+DEMO_MEETING = "[Demo data] 45th plenary meeting"
 
 RAPPORTEUR_EMAIL = f"rapporteur@{DEMO_DOMAIN}"
 ITEMS_PER_RAPPORTEUR = 3
@@ -126,16 +133,37 @@ def monitoring_demo_create(*, consultation: Consultation) -> dict[str, int]:
             text="[Demo data] **Most Parties** report that their criminal law already covers generated material; "
             "several are preparing legislation.\n\n- Plans and inter-ministerial groups coordinate the response.",
             base_version=analysis.version,
+            status="ready",
             user=user,
         )
-        recommendation_create(
+        if coded:
+            item_coding_final_set(item=items[0], final=True, user=user)
+        adopted = recommendation_create(
             consultation=consultation,
             strength="invites",
-            text_en="[Demo data] Parties to make sure their criminal law covers material generated or altered by "
-            "artificial intelligence, whether or not a real child is depicted.",
-            text_fr="[Données de démonstration] les Parties à veiller à ce que leur droit pénal couvre les contenus "
-            "générés ou altérés par l'intelligence artificielle, qu'un enfant réel soit représenté ou non.",
+            text_en="[Demo data] Parties to make sure their criminal law covers material generated or "
+            "altered by artificial intelligence, whether or not a real child is depicted.",
+            text_fr="[Données de démonstration] les Parties à veiller à ce que leur droit pénal couvre les "
+            "contenus générés ou altérés par l'intelligence artificielle, qu'un enfant réel soit représenté ou non.",
             items=items[:1],
             user=user,
         )
+        recommendation_transition(recommendation=adopted, action="propose", user=user)
+        recommendation_transition(
+            recommendation=adopted,
+            action="adopt",
+            user=None,
+            meeting=DEMO_MEETING,
+            adopted_on=timezone.localdate() - datetime.timedelta(days=1),
+        )
+        proposed = recommendation_create(
+            consultation=consultation,
+            strength="urges",
+            text_en="[Demo data] the Parties preparing legislation to adopt it within the reporting period.",
+            text_fr="[Données de démonstration] les Parties qui préparent une législation à l'adopter au "
+            "cours de la période de suivi.",
+            items=items[:1],
+            user=user,
+        )
+        recommendation_transition(recommendation=proposed, action="propose", user=user)
     return {"items": len(items), "codings": coded}

@@ -84,10 +84,7 @@ def _recommendation_blocks(recommendation: Recommendation, language: str) -> lis
     rests = [item.code for item in recommendation.items.all()] + [
         _("Art. %(number)s") % {"number": article.number} for article in recommendation.articles.all()
     ]
-    facts = [
-        _("Strength: %(strength)s") % {"strength": recommendation.get_strength_display().lower()},
-        _("Addressed to: %(who)s") % {"who": who},
-    ]
+    facts = [_("Addressed to: %(who)s") % {"who": who}]
     if rests:
         facts.append(_("Rests on: %(what)s") % {"what": ", ".join(rests)})
     evidence = recommendation.evidence.count()
@@ -100,7 +97,8 @@ def _recommendation_blocks(recommendation: Recommendation, language: str) -> lis
         else _("Adopted on %(date)s") % {"date": _date(recommendation.adopted_on)}
     )
     return [
-        Paragraph(text=f"{recommendation.label}. {text}"),
+        # The verb is the strength ("Urges", "Exhorte"); the text goes on from it ("Parties to ...").
+        Paragraph(text=f"{recommendation.label}. {recommendation.get_strength_display()} {text}"),
         Paragraph(text=" · ".join(facts), style="note"),
     ]
 

@@ -135,10 +135,18 @@ def _start(report_id: int) -> ImplementationReport | None:
 
 
 def _renderers() -> dict[str, Any]:
-    """The reports' generic writers for a ``reports.sections.Document``."""
-    from reports import documents
+    """The reports' generic writers for a ``reports.sections.Document`` (``document_pdf``, ``document_docx``,
+    ``document_html``), from the reports module that holds each."""
+    from reports import documents, pdf, word
 
-    return {fmt: getattr(documents, f"document_{fmt}") for fmt in FORMATS}
+    found = {}
+    for fmt in FORMATS:
+        name = f"document_{fmt}"
+        writer = next((getattr(m, name) for m in (documents, word, pdf) if hasattr(m, name)), None)
+        if writer is None:
+            raise RuntimeError(_("the reports' writer for %(format)s is not installed.") % {"format": fmt.upper()})
+        found[fmt] = writer
+    return found
 
 
 def document_hash(documents: dict[str, Any]) -> str:

@@ -52,10 +52,10 @@ def settled(replies, codes):
     )  # fmt: skip
     observations_save(item=w.items[1], base_version=0, user=w.committee, text="Draft thoughts, not for the report.")
     w.r1 = _recommend(
-        w, "Urges France and Germany to review their laws.", addressees=[w.party_a, w.party_b], items=[w.items[0]],
-        text_fr="Exhorte la France et l'Allemagne à revoir leurs lois.",
+        w, "France and Germany to review their laws.", addressees=[w.party_a, w.party_b], items=[w.items[0]],
+        text_fr="la France et l'Allemagne à revoir leurs lois.",
     )  # fmt: skip
-    w.r2 = _recommend(w, "Invites all Parties to share practice.", strength="invites")
+    w.r2 = _recommend(w, "all Parties to share practice.", strength="invites")
     w.r3 = _recommend(w, "A draft that must not appear.", adopt=False)
     return w
 
@@ -88,10 +88,9 @@ def test_the_english_edition_holds_the_adopted_findings_only(settled):
     recommendations = _texts(document.sections[1])[1:]
     assert recommendations == [
         "R1. Urges France and Germany to review their laws.",
-        "Strength: urges · Addressed to: France, Germany · Rests on: GENAI-01 · Adopted at 45th plenary on 20 "
-        "November 2026",
+        "Addressed to: France, Germany · Rests on: GENAI-01 · Adopted at 45th plenary on 20 November 2026",
         "R2. Invites all Parties to share practice.",
-        "Strength: invites · Addressed to: all Parties · Adopted at 45th plenary on 20 November 2026",
+        "Addressed to: all Parties · Adopted at 45th plenary on 20 November 2026",
     ]
     observations = _texts(document.sections[2])
     assert observations[1].startswith("## GENAI-01 – ")
@@ -119,8 +118,8 @@ def test_the_french_edition_is_in_french(settled):
     assert document.meta.title == "Rapport de mise en œuvre"
     texts = _texts(document.sections[1])
     assert "R1. Exhorte la France et l'Allemagne à revoir leurs lois." in texts
-    assert "R2. Invites all Parties to share practice." in texts  # no French text: the English one
-    assert any(t.startswith("Force : exhorte · Destinataires : Allemagne, France") for t in texts)
+    assert "R2. Invite all Parties to share practice." in texts  # no French text: the English one
+    assert any(t.startswith("Destinataires : Allemagne, France · Se fonde sur : GENAI-01") for t in texts)
     assert "20 novembre 2026" in texts[-1]
 
 
