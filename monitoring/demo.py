@@ -141,10 +141,10 @@ def monitoring_demo_create(*, consultation: Consultation) -> dict[str, int]:
         adopted = recommendation_create(
             consultation=consultation,
             strength="invites",
-            text_en="[Demo data] Parties to make sure their criminal law covers material generated or "
-            "altered by artificial intelligence, whether or not a real child is depicted.",
-            text_fr="[Données de démonstration] les Parties à veiller à ce que leur droit pénal couvre les "
-            "contenus générés ou altérés par l'intelligence artificielle, qu'un enfant réel soit représenté ou non.",
+            text_en="Parties to make sure their criminal law covers material generated or altered by artificial "
+            "intelligence, whether or not a real child is depicted. [Demo data]",
+            text_fr="les Parties à veiller à ce que leur droit pénal couvre les contenus générés ou altérés par "
+            "l'intelligence artificielle, qu'un enfant réel soit représenté ou non. [Données de démonstration]",
             items=items[:1],
             user=user,
         )
@@ -159,9 +159,9 @@ def monitoring_demo_create(*, consultation: Consultation) -> dict[str, int]:
         proposed = recommendation_create(
             consultation=consultation,
             strength="urges",
-            text_en="[Demo data] the Parties preparing legislation to adopt it within the reporting period.",
-            text_fr="[Données de démonstration] les Parties qui préparent une législation à l'adopter au "
-            "cours de la période de suivi.",
+            text_en="the Parties preparing legislation to adopt it within the reporting period. [Demo data]",
+            text_fr="les Parties qui préparent une législation à l'adopter au cours de la période de suivi. "
+            "[Données de démonstration]",
             items=items[:1],
             user=user,
         )

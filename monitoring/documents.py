@@ -203,7 +203,17 @@ def _compilation_annex(items: list[Item], language: str) -> Section:
         for reply in replies:
             blocks.append(Paragraph(text=reply.party.name))
             if reply.figures:
-                blocks.append(BulletList(items=tuple(f"{label}: {value}" for label, value in reply.figures)))
+                grouped: dict[str, list[str]] = {}
+                for label, value in reply.figures:  # a ranking's places under one label
+                    grouped.setdefault(label, []).append(value)
+                blocks.append(
+                    BulletList(
+                        items=tuple(
+                            _("%(label)s: %(value)s") % {"label": label, "value": "; ".join(values)}
+                            for label, values in grouped.items()
+                        )
+                    )
+                )
             for answer in reply.texts:
                 blocks.append(Paragraph(text=answer.text, style="quote"))
         subsections.append(Section(key=f"annex-{item.code}", title=item.code, blocks=tuple(blocks)))

@@ -52,3 +52,17 @@ def test_codebook_recommendations_and_decisions(world):
     assert access.can_manage_rapporteurs(f.committee_user(email="c2@coe.example")) is False
     assert access.can_comment_observations(world.committee) is True
     assert access.can_comment_observations(world.secretariat) is False
+
+
+def test_final_coding_and_implementation_report_builds(world):
+    assert access.can_set_coding_final(world.committee, is_rapporteur=True, final=True) is True
+    assert access.can_set_coding_final(world.committee, is_rapporteur=True, final=False) is True
+    assert access.can_set_coding_final(world.committee, is_rapporteur=False, final=False) is False
+    assert access.can_set_coding_final(world.secretariat, is_rapporteur=False, final=False) is True
+    assert access.can_set_coding_final(world.secretariat, is_rapporteur=False, final=True) is False
+    assert access.can_set_coding_final(world.head_a, is_rapporteur=True, final=False) is False
+    assert access.can_build_implementation_report(world.secretariat, is_rapporteur=False) is True
+    assert access.can_build_implementation_report(world.committee, is_rapporteur=True) is True
+    assert access.can_build_implementation_report(world.committee, is_rapporteur=False) is False
+    assert access.can_build_implementation_report(world.member_a, is_rapporteur=True) is False
+    assert access.can_build_implementation_report(None, is_rapporteur=True) is False
