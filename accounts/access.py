@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from accounts.models import DelegationMembership, Invitation
     from consultation.models import Consultation, Response
 
 
@@ -41,7 +42,7 @@ def roles_of(user: Any) -> Roles:
         return ANONYMOUS
     if not user.is_active:
         return ANONYMOUS
-    cached = getattr(user, "_lanzarote_roles", None)
+    cached: Roles | None = getattr(user, "_lanzarote_roles", None)
     if cached is not None:
         return cached
     from accounts.models import DelegationMembership, DelegationRole, GlobalRole, RoleAssignment
@@ -213,7 +214,7 @@ def can_view_invitations(user: Any) -> bool:
     return False
 
 
-def can_revoke_invitation(user: Any, invitation: Any) -> bool:
+def can_revoke_invitation(user: Any, invitation: Invitation) -> bool:
     roles = roles_of(user)
     if not roles.authenticated:
         return False
@@ -226,7 +227,7 @@ def can_revoke_invitation(user: Any, invitation: Any) -> bool:
     return invitation.role == "member"
 
 
-def can_remove_member(user: Any, membership: Any) -> bool:
+def can_remove_member(user: Any, membership: DelegationMembership) -> bool:
     """A head removes members of their own Party (never a head, never themselves); the Secretariat anyone."""
     roles = roles_of(user)
     if not roles.authenticated:

@@ -11,6 +11,8 @@ with GROUP BY in the database; nothing needs to load every answer into Python.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -54,6 +56,9 @@ class Party(models.Model):
 
     iso2 = models.CharField(max_length=2, unique=True)
     name = models.CharField(max_length=100)
+    if TYPE_CHECKING:  # the columns django-modeltranslation adds (consultation/translation.py), for mypy
+        name_en: str
+        name_fr: str
     is_member_state = models.BooleanField(default=True, help_text=_("Member State of the Council of Europe."))
     is_active = models.BooleanField(default=True, help_text=_("Inactive Parties are not asked to reply."))
     preferred_language = models.CharField(
@@ -82,6 +87,11 @@ class Consultation(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)
+    if TYPE_CHECKING:  # the columns django-modeltranslation adds (consultation/translation.py), for mypy
+        title_en: str
+        title_fr: str
+        description_en: str
+        description_fr: str
     source_reference = models.CharField(max_length=500, blank=True)
     opens_on = models.DateField(null=True, blank=True)
     closes_on = models.DateField(null=True, blank=True)

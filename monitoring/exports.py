@@ -34,7 +34,7 @@ def codings_xlsx(*, consultation: Consultation) -> bytes:
             coding.party.name_en,
             coding.party.iso2,
             coding.item.code,
-            coding.field.key if coding.field_id else "(whole answer)",
+            coding.field.key if coding.field is not None else "(whole answer)",
             coding.code.name_en,
             coding.quote,
             coding.start,

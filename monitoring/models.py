@@ -11,6 +11,7 @@ review" at once, without any page writing flags.
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -19,6 +20,9 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from consultation.models import Article, Item
 
 ROMAN = ("", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV")
 
@@ -129,7 +133,9 @@ CHANGED_PASSAGE = "changed_passage"
 CHANGED_ANSWER = "changed_answer"
 
 
-class CodingQuerySet(models.QuerySet):
+# Rows typed Any: the django-stubs plugin cannot follow the annotations these methods add (``review_reason``) through
+# a method's return type, and would refuse the lookups on them.
+class CodingQuerySet(models.QuerySet[Any]):
     def with_review(self) -> CodingQuerySet:
         """Annotate ``review_reason``: "" while the coding matches the Party's current submitted copy,
         ``changed_answer`` when the answer was resubmitted differently (whole-answer codings) or withdrawn, and
@@ -146,7 +152,7 @@ class CodingQuerySet(models.QuerySet):
             .annotate(words=Substr("text", OuterRef("start") + 1, OuterRef("end") - OuterRef("start")))
             .values("words")[:1]
         )
-        return self.annotate(current_version=Subquery(current.values("version")[:1])).annotate(
+        annotated: CodingQuerySet = self.annotate(current_version=Subquery(current.values("version")[:1])).annotate(
             review_reason=Case(
                 When(current_version__isnull=True, then=Value(CHANGED_ANSWER)),
                 When(answer_version=F("current_version"), then=Value("")),
@@ -156,6 +162,7 @@ class CodingQuerySet(models.QuerySet):
                 output_field=models.CharField(),
             )
         )
+        return annotated
 
     def current(self) -> CodingQuerySet:
         """Only the codings that still match the submitted replies (what comparisons count)."""
@@ -308,9 +315,13 @@ class Recommendation(models.Model):
     addressees = models.ManyToManyField(
         "consultation.Party", blank=True, related_name="+", help_text=_("None: all Parties.")
     )
-    items = models.ManyToManyField("consultation.Item", blank=True, related_name="+")
-    articles = models.ManyToManyField("consultation.Article", blank=True, related_name="+")
-    evidence = models.ManyToManyField(Coding, blank=True, related_name="recommendations")
+    items: models.ManyToManyField[Item, Any] = models.ManyToManyField("consultation.Item", blank=True, related_name="+")
+    articles: models.ManyToManyField[Article, Any] = models.ManyToManyField(
+        "consultation.Article", blank=True, related_name="+"
+    )
+    evidence: models.ManyToManyField[Coding, Any] = models.ManyToManyField(
+        Coding, blank=True, related_name="recommendations"
+    )
     text_en = models.TextField(_("text (English)"))
     text_fr = models.TextField(_("text (French)"), blank=True)
     status = models.CharField(max_length=10, choices=RecommendationStatus.choices, default=RecommendationStatus.DRAFT)

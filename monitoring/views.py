@@ -62,7 +62,7 @@ def _consultation(request: HttpRequest, slug: str) -> Consultation:
 
 def _item(request: HttpRequest, slug: str, item_id: int) -> tuple[Consultation, Item]:
     consultation = _consultation(request, slug)
-    item = get_object_or_404(Item.objects.select_related("theme"), pk=item_id, consultation=consultation)
+    item: Item = get_object_or_404(Item.objects.select_related("theme"), pk=item_id, consultation=consultation)
     return consultation, item
 
 
@@ -76,6 +76,11 @@ def _int(value: Any) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def _pk(value: Any) -> int:
+    """An id read from the request for a lookup: 0, which no row has, when it is not a number."""
+    return _int(value) or 0
 
 
 def _ids(values: list[str]) -> list[int]:
@@ -159,7 +164,7 @@ def code_apply(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     """Apply codes to the selected passage (field key, start, end) or, without a field, to the whole answer."""
     consultation, item = _item(request, slug, item_id)
     _require_coder(request, item)
-    response = Response.objects.filter(pk=_int(request.POST.get("response")), consultation=consultation).first()
+    response = Response.objects.filter(pk=_pk(request.POST.get("response")), consultation=consultation).first()
     whole = request.POST.get("scope") == "whole"
     field_key = "" if whole else request.POST.get("field", "")
     field = Field.objects.filter(item=item, key=field_key).first() if field_key else None
@@ -194,7 +199,9 @@ def code_apply(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
 
 def _coding(request: HttpRequest, coding_id: int) -> Coding:
     access.require(request, access.can_use_analysis(request.user), reason="analysis", leak_safe=False)
-    coding = get_object_or_404(Coding.objects.select_related("item__consultation", "party", "code"), pk=coding_id)
+    coding: Coding = get_object_or_404(
+        Coding.objects.select_related("item__consultation", "party", "code"), pk=coding_id
+    )
     _require_coder(request, coding.item)
     return coding
 
@@ -363,8 +370,8 @@ def matrix(request: HttpRequest, slug: str) -> HttpResponse:
 def quotes(request: HttpRequest, slug: str) -> HttpResponse:
     consultation = _consultation(request, slug)
     scope, item_ids, title = _scope(request, consultation)
-    code = Code.objects.filter(consultation=consultation, pk=_int(request.GET.get("code"))).first()
-    party = Party.objects.filter(pk=_int(request.GET.get("party"))).first()
+    code = Code.objects.filter(consultation=consultation, pk=_pk(request.GET.get("code"))).first()
+    party = Party.objects.filter(pk=_pk(request.GET.get("party"))).first()
     found = quotes_of(
         consultation=consultation,
         item_ids=item_ids,
@@ -405,7 +412,7 @@ def codebook(request: HttpRequest, slug: str) -> HttpResponse:
                     name_fr=post.get("name_fr", ""),
                     definition_en=post.get("definition_en", ""),
                     definition_fr=post.get("definition_fr", ""),
-                    group=CodeGroup.objects.filter(consultation=consultation, pk=_int(post.get("group"))).first(),
+                    group=CodeGroup.objects.filter(consultation=consultation, pk=_pk(post.get("group"))).first(),
                     color=post.get("color", ""),
                     user=request.user,
                     request=request,
@@ -474,7 +481,7 @@ def codings_export(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
-def _recommendation_form_context(consultation: Consultation, recommendation: Recommendation | None) -> dict:
+def _recommendation_form_context(consultation: Consultation, recommendation: Recommendation | None) -> dict[str, Any]:
     return {
         "consultation": consultation,
         "recommendation": recommendation,
@@ -624,9 +631,9 @@ def rapporteurs(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         target = request.POST.get("target", "")
         kind, _sep, value = target.partition(":")
-        user = committee.filter(pk=_int(request.POST.get("user"))).first()
-        item = Item.objects.filter(consultation=consultation, pk=_int(value)).first() if kind == "item" else None
-        article = Article.objects.filter(number=_int(value)).first() if kind == "article" else None
+        user = committee.filter(pk=_pk(request.POST.get("user"))).first()
+        item = Item.objects.filter(consultation=consultation, pk=_pk(value)).first() if kind == "item" else None
+        article = Article.objects.filter(number=_pk(value)).first() if kind == "article" else None
         try:
             if user is None:
                 raise MonitoringError(_("Choose a Committee member."))

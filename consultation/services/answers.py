@@ -112,7 +112,9 @@ def reply_lock_reason(*, response: Response, today=None) -> str | None:
 
 def _typed_rows(*, answer: Answer, fields: list, data: dict[str, Any]) -> tuple[list, list, list]:
     """The typed value rows (choices, values, legal references) that reports aggregate for one answer."""
-    choices, values, references = [], [], []
+    choices: list[Any] = []
+    values: list[Any] = []
+    references: list[Any] = []
     for field in fields:
         value = data.get(field.key)
         if value is None:
@@ -355,7 +357,8 @@ def answers_save_section(
         raise AnswerInvalid({f"{a.item.code}.{field.key}": _("Unknown attachment.") for a, field in unknown})
 
     now = timezone.now()
-    created, updated = [], []
+    created: list[Answer] = []
+    updated: list[Answer] = []
     for answer, fields, clean in checks:
         if answer.pk and clean == answer.data and language == answer.language:
             continue

@@ -10,10 +10,9 @@ Adding or removing a file is a new version of the answer, so history and conflic
 from __future__ import annotations
 
 import hashlib
-import io
 import zipfile
 from pathlib import PurePath
-from typing import Any
+from typing import IO, Any
 
 import filetype
 from django.conf import settings
@@ -42,7 +41,7 @@ class AttachmentRefused(ValueError):
     """The file cannot be accepted; the message says why, for the person who uploaded it."""
 
 
-def _zip_kind(head: io.BufferedIOBase) -> str | None:
+def _zip_kind(head: IO[bytes]) -> str | None:
     try:
         with zipfile.ZipFile(head) as archive:
             infos = archive.infolist()
@@ -84,6 +83,7 @@ def attachment_content_type(*, upload: UploadedFile) -> str:
     upload.seek(0)
     head = upload.read(8)
     upload.seek(0)
+    found: str | None
     if head.startswith(b"%PDF-"):
         found = PDF
     elif head.startswith(b"PK\x03\x04"):
@@ -94,7 +94,7 @@ def attachment_content_type(*, upload: UploadedFile) -> str:
     if found != expected:
         guess = filetype.guess(upload.read(8192))
         upload.seek(0)
-        actual = TYPE_NAMES.get(found) or (guess.mime if guess else _("an unknown format"))
+        actual = (TYPE_NAMES.get(found) if found else None) or (guess.mime if guess else _("an unknown format"))
         raise AttachmentRefused(
             _("“%(name)s” is named as a %(expected)s file but its content is %(actual)s; the file was refused.")
             % {"name": name, "expected": TYPE_NAMES[expected], "actual": actual}
@@ -145,7 +145,7 @@ def attachment_add(
         field=fld,
         original_name=name,
         content_type=content_type,
-        size=upload.size,
+        size=upload.size or 0,  # attachment_content_type refused an empty or unsized upload
         sha256=_sha256(upload),
         uploaded_by=user,
     )

@@ -104,7 +104,7 @@ def consultation_create(
 def _untranslated_base_fields(model: Any) -> set[str]:
     """The base names of modeltranslation fields ("text"); only their _en/_fr columns are copied."""
     try:
-        return set(translator.get_options_for_model(model).fields)
+        return set(translator.get_options_for_model(model).all_fields)
     except Exception:  # the model has no translated fields
         return set()
 

@@ -87,7 +87,8 @@ def reminder_kind_for(*, deadline: datetime.date, today: datetime.date) -> str |
 
 def party_recipients(*, party: Party) -> tuple[list[str], list[str]]:
     """To: the head(s) of delegation; Cc: the members. Without a head, the members are addressed directly."""
-    heads, members = [], []
+    heads: list[str] = []
+    members: list[str] = []
     for email, role in (
         DelegationMembership.objects.filter(party=party, user__is_active=True)
         .order_by("user__email")
@@ -239,6 +240,8 @@ def reminders_create_due(*, today: datetime.date) -> int:
     for consultation in consultations:
         for party in _due_parties(consultation=consultation):
             deadline = party.reply_extended_until or consultation.closes_on
+            if deadline is None:  # the query keeps only consultations with a closing date
+                continue
             kind = reminder_kind_for(deadline=deadline, today=today)
             if kind is None:
                 continue

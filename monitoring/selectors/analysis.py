@@ -65,7 +65,11 @@ def text_segments(text: str, codings: list[Coding], hits: list[tuple[int, int]])
     """The text cut at every coding's and search hit's boundary; each piece knows whether it is coded (by
     which codes) and whether it is a hit. Joined, the pieces give the text back unchanged, so offsets read from
     the page's selection are offsets in the submitted text."""
-    ranges = [(c.start, c.end, c.code.name) for c in codings if c.start is not None and not c.needs_review]
+    ranges = [
+        (c.start, c.end, c.code.name)
+        for c in codings
+        if c.start is not None and c.end is not None and not c.needs_review
+    ]
     cuts = {0, len(text)}
     for start, end, _name in ranges:
         cuts |= {max(0, min(start, len(text))), max(0, min(end, len(text)))}
@@ -167,8 +171,8 @@ def item_replies(
     if query:
         matched, hits = _search(values.filter(answer__in=answers), query)
         answers = answers.filter(pk__in=matched)
-    answers = sorted(answers, key=lambda answer: answer.party.name)
-    ids = [answer.pk for answer in answers]
+    ordered = sorted(answers, key=lambda answer: answer.party.name)
+    ids = [answer.pk for answer in ordered]
     fields = {f.pk: f for f in item.fields.all()}
     labels = dict(Option.objects.filter(field__item=item).values_list("pk", f"label_{_language_suffix()}"))
     labels_en = dict(Option.objects.filter(field__item=item).values_list("pk", "label_en"))
@@ -185,6 +189,8 @@ def item_replies(
         answer_id__in=ids, field__type=FieldType.NUMBER, number__isnull=False
     ).values_list("answer_id", "field_id", "number")
     for answer_id, field_id, number in numbers:
+        if number is None:  # excluded by the query; the column is nullable
+            continue
         unit = fields[field_id].unit
         figures[answer_id].append((fields[field_id].label, f"{number.normalize():f}{' ' + unit if unit else ''}"))
     references = (
@@ -195,7 +201,7 @@ def item_replies(
     for answer_id, field_id, instrument, provision in references:
         figures[answer_id].append((fields[field_id].label, f"{instrument} {provision}".strip()))
     codings_by_response: dict[int, list[Coding]] = defaultdict(list)
-    response_ids = [answer.response_id for answer in answers]
+    response_ids = [answer.response_id for answer in ordered]
     for coding in (
         Coding.objects.with_review().filter(item=item, response_id__in=response_ids).select_related("code", "field")
     ):
@@ -206,7 +212,7 @@ def item_replies(
     ):
         texts_by_answer[answer_id].append((pk, field_id, text))
     replies = []
-    for answer in answers:
+    for answer in ordered:
         codings = codings_by_response[answer.response_id]
         texts = [
             TextAnswer(
@@ -247,7 +253,9 @@ def codebook_of(*, consultation: Consultation) -> list[tuple[CodeGroup | None, l
     """The codebook grouped for display: each group with its codes, then the codes outside any group."""
     codes = list(Code.objects.filter(consultation=consultation).select_related("group"))
     groups = list(CodeGroup.objects.filter(consultation=consultation))
-    grouped = [(group, [c for c in codes if c.group_id == group.pk]) for group in groups]
+    grouped: list[tuple[CodeGroup | None, list[Code]]] = [
+        (group, [c for c in codes if c.group_id == group.pk]) for group in groups
+    ]
     loose = [c for c in codes if c.group_id is None]
     if loose:
         grouped.append((None, loose))

@@ -56,7 +56,7 @@ def rapporteurs_by_item(*, consultation: Consultation) -> dict[int, list[Any]]:
     for assignment in assignments:
         if assignment.item_id:
             result.setdefault(assignment.item_id, []).append(assignment.user)
-        else:
+        elif assignment.article_id:
             by_article.setdefault(assignment.article_id, []).append(assignment.user)
     for item in items:
         for article in item.articles.all():

@@ -42,7 +42,7 @@ def observations_render(*, text: str, item: Item) -> SafeString:
         )
     }
 
-    def cite(match: re.Match) -> str:
+    def cite(match: re.Match[str]) -> str:
         coding = codings.get(int(match.group(1)))
         if coding is None:
             return match.group(0)

@@ -32,7 +32,7 @@ def rapporteur_assign(
         raise AssignmentRefused(_("This item belongs to another consultation."))
     if not RoleAssignment.objects.filter(user=user, role=GlobalRole.COMMITTEE).exists():
         raise AssignmentRefused(_("Only Committee members can be rapporteurs."))
-    lookup = {"item": item} if item is not None else {"consultation": consultation, "article": article}
+    lookup: dict[str, Any] = {"item": item} if item is not None else {"consultation": consultation, "article": article}
     if RapporteurAssignment.objects.filter(user=user, **lookup).exists():
         raise AssignmentRefused(_("This person is already rapporteur for it."))
     assignment = RapporteurAssignment.objects.create(

@@ -111,7 +111,7 @@ def codebook_qdc_export(*, consultation: Consultation, language: str = "en") -> 
     suffix = "fr" if language == "fr" else "en"
 
     def text_of(obj: Any, field: str) -> str:
-        return getattr(obj, f"{field}_{suffix}") or getattr(obj, f"{field}_en")
+        return str(getattr(obj, f"{field}_{suffix}") or getattr(obj, f"{field}_en"))
 
     ET.register_namespace("", NS)
     ET.register_namespace("xsi", XSI)
@@ -139,7 +139,8 @@ def codebook_qdc_export(*, consultation: Consultation, language: str = "en") -> 
                 if code.group_id == group.pk:
                     ET.SubElement(set_el, f"{{{NS}}}MemberCode", {"guid": str(code.guid).upper()})
     ET.indent(root)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8", xml_declaration=False)
+    body: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=False)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body
 
 
 def _q(tag: str) -> str:

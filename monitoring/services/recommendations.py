@@ -4,7 +4,7 @@ the Committee at a meeting (recorded by the Secretariat) and locked from then on
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import transaction
@@ -21,7 +21,15 @@ from ..models import Coding, Recommendation, RecommendationStatus, Strength
 MAX_CHAPTER = 15
 
 
-def _check(*, consultation: Consultation, strength: str, text_en: str, chapter: int | None, items, evidence) -> None:
+def _check(
+    *,
+    consultation: Consultation,
+    strength: str,
+    text_en: str,
+    chapter: int | None,
+    items: Sequence[Item],
+    evidence: Sequence[Coding],
+) -> None:
     if strength not in Strength.values:
         raise RecommendationInvalid(_("Choose the recommendation's strength: urges, considers, invites or requests."))
     if not (text_en or "").strip():
@@ -34,7 +42,14 @@ def _check(*, consultation: Consultation, strength: str, text_en: str, chapter: 
         raise RecommendationInvalid(_("A coding of another consultation cannot be cited."))
 
 
-def _relations(recommendation: Recommendation, *, addressees, items, articles, evidence) -> None:
+def _relations(
+    recommendation: Recommendation,
+    *,
+    addressees: Iterable[Party],
+    items: Sequence[Item],
+    articles: Iterable[Article],
+    evidence: Sequence[Coding],
+) -> None:
     recommendation.addressees.set(addressees)
     recommendation.items.set(items)
     recommendation.articles.set(articles)

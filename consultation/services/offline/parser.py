@@ -6,6 +6,7 @@ import io
 import time
 import zipfile
 import zlib
+from collections.abc import Sequence
 from typing import Any
 from xml.etree import ElementTree
 
@@ -24,6 +25,14 @@ from .preview import ImportPreview, _compare, _FileItem
 REQUIRED_COLUMNS = ("item_code", "field_key", "value", "answer_version")
 
 
+class _PartNotXml(Exception):
+    """A named workbook part (not the sheet of answers) is not well-formed XML."""
+
+    def __init__(self, part: str) -> None:
+        super().__init__(part)
+        self.part = part
+
+
 def _time_budget_seconds() -> float:
     return float(getattr(settings, "IMPORT_TIME_BUDGET_SECONDS", 2.5))
 
@@ -40,7 +49,7 @@ def _open_workbook(content: bytes):
         ) from exc
 
 
-def _header_map(header: tuple, preview: ImportPreview) -> dict[str, int] | None:
+def _header_map(header: Sequence[Any], preview: ImportPreview) -> dict[str, int] | None:
     aliases = ReplyRowResource.header_aliases()
     columns: dict[str, int] = {}
     for index, cell in enumerate(header):
@@ -59,7 +68,7 @@ def _header_map(header: tuple, preview: ImportPreview) -> dict[str, int] | None:
     return None if missing else columns
 
 
-def _cell(row: tuple, index: int | None) -> Any:
+def _cell(row: Sequence[Any], index: int | None) -> Any:
     if index is None or index >= len(row):
         return None
     return row[index]
@@ -77,9 +86,9 @@ def offline_import_preview(*, response: Response, content: bytes, filename: str 
     workbook = _open_workbook(content)
     try:
         _read_sheet(workbook=workbook, response=response, preview=preview, deadline=deadline)
-    except (ElementTree.ParseError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
+    except (_PartNotXml, ElementTree.ParseError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
         # The sheet is parsed while its rows are read: a part that is no XML (a NUL, a cut, a wrong tag).
-        part = getattr(exc, "part", None) or _sheet_part(workbook)
+        part = (exc.part if isinstance(exc, _PartNotXml) else "") or _sheet_part(workbook)
         raise ImportRefused(
             _(
                 "The workbook part %(name)s is not well-formed XML: Excel never writes such a file. Save it again "
@@ -231,8 +240,7 @@ def _check_meta(sheet: Any, *, response: Response, preview: ImportPreview) -> No
             if len(row) >= 2 and row[0] is not None:
                 meta[str(row[0])] = "" if row[1] is None else str(row[1])
     except ElementTree.ParseError as exc:
-        exc.part = getattr(sheet, "_worksheet_path", "")  # named in the refusal
-        raise
+        raise _PartNotXml(getattr(sheet, "_worksheet_path", "")) from exc  # named in the refusal
     if meta.get("consultation") and meta["consultation"] != response.consultation.slug:
         preview.add_error(
             None,

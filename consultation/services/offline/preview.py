@@ -154,11 +154,11 @@ def _compare(
     *, response: Response, file_items: dict[str, _FileItem], preview: ImportPreview, column_names: dict[str, str]
 ) -> None:
     """Validate each item's values and compare them with the export-time and the current answers."""
-    online = {
-        row["item_id"]: row
+    online: dict[int, dict[str, Any]] = {
+        row["item_id"]: {"data": row["data"], "version": row["version"]}
         for row in Answer.objects.filter(
             response_id=response.pk, item__in=[e.item for e in file_items.values()]
-        ).values("id", "item_id", "data", "version")
+        ).values("item_id", "data", "version")
     }
     wanted_versions = {v for entry in file_items.values() for v in entry.versions if v > 0}
     revisions = {
@@ -180,7 +180,7 @@ def _compare(
             )
             continue
         file_version = next(iter(entry.versions), 0)
-        current = online.get(item.pk) or {"data": {}, "version": 0}
+        current: dict[str, Any] = online.get(item.pk) or {"data": {}, "version": 0}
         if file_version > current["version"]:
             preview.add_error(
                 entry.first_row,

@@ -1,3 +1,6 @@
+from argparse import ArgumentParser
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 
 from consultation.demo import DEMO_PASSWORD
@@ -14,10 +17,10 @@ class Command(BaseCommand):
         "item, an adopted recommendation, and a first build of the implementation report (queued for the worker)."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--consultation", default="emerging-technologies-2024")
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         consultation = Consultation.objects.filter(slug=options["consultation"]).first()
         if consultation is None:
             raise CommandError(f"No consultation '{options['consultation']}': run load_background_paper first.")
