@@ -219,7 +219,7 @@ def _compilation_annex(items: list[Item], language: str) -> Section:
         subsections.append(Section(key=f"annex-{item.code}", title=item.code, blocks=tuple(blocks)))
     return Section(
         key="annex-compilation",
-        title=_("Annex: compilation of the replies"),
+        title=_("Compilation of the replies"),
         blocks=(
             Paragraph(
                 text=_("Every Party's submitted answer to each item, as submitted, in the language it was written in."),

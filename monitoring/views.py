@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -738,7 +739,7 @@ def implementation_report(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_GET
 def implementation_report_file(request: HttpRequest, pk: int, language: str, fmt: str) -> HttpResponse:
-    """One edition of a build: PDF and DOCX as downloads, HTML shown in the browser."""
+    """One edition of a build: PDF and DOCX as downloads, HTML read in a platform page."""
     access.require(request, access.can_use_analysis(request.user), reason="analysis", leak_safe=False)
     row = get_object_or_404(
         ImplementationReportFile.objects.select_related("report__consultation"),
@@ -751,8 +752,21 @@ def implementation_report_file(request: HttpRequest, pk: int, language: str, fmt
     access.require(request, access.can_view_consultation(request.user, consultation), reason="analysis consultation")
     with row.file.open("rb") as handle:
         content = handle.read()
+    if fmt == "html":
+        # The edition's body, written by the reports' templates (every text escaped), read inside the platform.
+        files = [f for f in row.report.files.all() if f.language == language and f.format != "html"]
+        return render(
+            request,
+            "monitoring/implementation_report_read.html",
+            {
+                "consultation": consultation,
+                "build": row.report,
+                "language": language,
+                "files": files,
+                "body": mark_safe(content.decode("utf-8")),
+            },
+        )
     response = HttpResponse(content, content_type=IMPLEMENTATION_CONTENT_TYPES[fmt])
     name = row.file.name.rsplit("/", 1)[-1]
-    disposition = "inline" if fmt == "html" else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{name}"'
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import importlib
 import json
 import logging
 from dataclasses import asdict
@@ -135,14 +136,17 @@ def _start(report_id: int) -> ImplementationReport | None:
 
 
 def _renderers() -> dict[str, Any]:
-    """The reports' generic writers for a ``reports.sections.Document`` (``document_pdf``, ``document_docx``,
-    ``document_html``), from the reports module that holds each."""
-    from reports import documents, pdf, word
-
+    """The reports' generic writers for a ``reports.sections.Document``: ``document_pdf`` and ``document_html``
+    (reports.rendering), ``document_docx`` (reports.word)."""
+    modules = []
+    for name in ("reports.rendering", "reports.word", "reports.documents"):
+        try:
+            modules.append(importlib.import_module(name))
+        except ImportError:
+            continue
     found = {}
     for fmt in FORMATS:
-        name = f"document_{fmt}"
-        writer = next((getattr(m, name) for m in (documents, word, pdf) if hasattr(m, name)), None)
+        writer = next((getattr(m, f"document_{fmt}") for m in modules if hasattr(m, f"document_{fmt}")), None)
         if writer is None:
             raise RuntimeError(_("the reports' writer for %(format)s is not installed.") % {"format": fmt.upper()})
         found[fmt] = writer
