@@ -18,6 +18,7 @@ from accounts.services import membership_set, role_grant, user_create
 
 from .models import Answer, Consultation, Field, FieldType, Item, Party
 from .services.answers import answer_save, response_get_or_create
+from .services.confidentiality import Mark, ReplyMarks
 from .services.responses import response_mark_ready, response_submit
 
 DEMO_PASSWORD = "Lanzarote-Demo-2024"  # noqa: S105 (printed by `make run`; demo databases only)
@@ -103,6 +104,8 @@ LEGAL_REFERENCES = {
     "DE": [{"instrument": "Strafgesetzbuch", "provision": "§ 184b", "url": ""}],
 }
 FRENCH_PARTIES = ("FR", "BE")
+# Answers a demo head marked "not for publication" at sign-off (item code, reason).
+CONFIDENTIAL_DEMO = {"AT": ("GENAI-02", "[Demo data] Draft legislation not yet tabled in parliament.")}
 
 
 def _value(field: Field, options: list[str], *, seed: int, iso2: str) -> Any:
@@ -204,7 +207,14 @@ def demo_replies_create(*, consultation: Consultation) -> dict[str, str]:
                     source="demo",
                 )
             if iso2 in SUBMITTED_PARTIES:
-                response_submit(response=reply, user=heads.get(iso2))
+                marks = None
+                if iso2 in CONFIDENTIAL_DEMO:
+                    # A head keeping one answer within the Committee: it counts in reports, is never published.
+                    code, reason = CONFIDENTIAL_DEMO[iso2]
+                    marks = ReplyMarks(
+                        answers={item.pk: Mark(True, reason) for item in chosen if item.code == code}, attachments={}
+                    )
+                response_submit(response=reply, user=heads.get(iso2), marks=marks)
                 outcome[iso2] = "submitted"
             elif iso2 in READY_PARTIES:
                 response_mark_ready(response=reply, user=author)

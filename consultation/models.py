@@ -100,6 +100,13 @@ class Consultation(models.Model):
     data_version = models.PositiveIntegerField(
         default=0, help_text=_("Raised each time the set of submitted replies changes; reports compare it.")
     )
+    confidential_by_default = models.BooleanField(
+        default=False,
+        help_text=_(
+            "Set by the Secretariat: at sign-off, answers and attachments start as not for publication, and the "
+            "head of delegation releases what may be published."
+        ),
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -298,6 +305,12 @@ class Answer(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    confidential = models.BooleanField(
+        null=True,
+        blank=True,
+        help_text=_("Not for publication, as the head of delegation chose at sign-off (empty: not decided yet)."),
+    )
+    confidential_reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["response", "item__order"]
@@ -400,6 +413,12 @@ class Attachment(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    confidential = models.BooleanField(
+        null=True,
+        blank=True,
+        help_text=_("Not for publication, as the head of delegation chose at sign-off (empty: not decided yet)."),
+    )
+    confidential_reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["answer", "uploaded_at"]
@@ -445,6 +464,10 @@ class SubmittedAnswer(models.Model):
     language = models.CharField(max_length=2, choices=settings.LANGUAGES, default="en")
     is_answered = models.BooleanField(default=False)
     submitted_at = models.DateTimeField()
+    confidential = models.BooleanField(
+        default=False, help_text=_("Not for publication: Committee documents only, never a public output.")
+    )
+    confidential_reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("submitted answer")
@@ -464,6 +487,9 @@ class SubmittedRow(models.Model):
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
     field = models.ForeignKey(Field, on_delete=models.CASCADE, related_name="+")
+    confidential = models.BooleanField(
+        default=False, help_text=_("Repeats the answer's (or the attachment's) mark: public outputs leave it out.")
+    )
 
     class Meta:
         abstract = True
@@ -513,6 +539,28 @@ class SubmittedReference(SubmittedRow):
 
     def __str__(self) -> str:
         return f"{self.instrument} {self.provision}".strip()
+
+
+class SubmittedAttachment(SubmittedRow):
+    """A document of a submitted answer, as it stood at submission, with the head of delegation's mark.
+
+    The file itself stays the live ``Attachment``'s (``attachment`` is emptied if a reopened reply removes it);
+    a publication copies the bytes it publishes, so a public file never depends on the live reply.
+    """
+
+    attachment = models.ForeignKey(Attachment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    confidential_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["answer", "id"]
+        indexes = [models.Index(fields=["consultation", "field"])]
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 class ReminderKind(models.TextChoices):

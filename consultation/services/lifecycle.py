@@ -441,3 +441,26 @@ def reopened_notice_send(*, response_id: int, base_url: str | None = None) -> bo
         fail_silently=True,
         base_url=base_url,
     )
+
+
+@transaction.atomic
+def consultation_set_confidential_default(
+    *, consultation: Consultation, confidential: bool, user: Any, request: Any = None
+) -> Consultation:
+    """The Secretariat's default for the sign-off page: answers start as not for publication, or as publishable.
+
+    Marks a head of delegation already recorded stay as they are; only what was never decided follows the default.
+    """
+    consultation = _locked(consultation)
+    if consultation.confidential_by_default == confidential:
+        return consultation
+    consultation.confidential_by_default = confidential
+    consultation.save(update_fields=["confidential_by_default"])
+    _audit(
+        "consultation.confidential_default_set",
+        consultation=consultation,
+        user=user,
+        request=request,
+        confidential_by_default=confidential,
+    )
+    return consultation

@@ -14,6 +14,7 @@ from accounts.services import audit_record
 from ..events import reports_refresh_enqueue
 from ..models import Answer, Consultation, Response, ResponseStatus, ResponseSubmission
 from .answers import ReplyLocked, reply_lock_reason, response_missing_required
+from .confidentiality import ReplyMarks, reply_marks_apply
 from .receipts import reply_receipt_enqueue
 from .submitted import submitted_answers_replace
 
@@ -87,8 +88,15 @@ def response_snapshot(*, response: Response) -> dict[str, Any]:
 
 
 @transaction.atomic
-def response_submit(*, response: Response, user: Any, request: Any = None) -> ResponseSubmission:
-    """The head of delegation's official submission: complete, before the deadline, then locked."""
+def response_submit(
+    *, response: Response, user: Any, request: Any = None, marks: ReplyMarks | None = None
+) -> ResponseSubmission:
+    """The head of delegation's official submission: complete, before the deadline, then locked.
+
+    ``marks`` are the head's "not for publication" choices made on the sign-off page (``None``: keep the marks
+    already recorded, the consultation's default for what was never decided); they are recorded and copied with
+    the submission, all or nothing (``MarksInvalid`` before anything is written).
+    """
     response = _locked(response)
     reason = reply_lock_reason(response=response)
     if reason:
@@ -96,6 +104,7 @@ def response_submit(*, response: Response, user: Any, request: Any = None) -> Re
     missing = response_missing_required(response=response)
     if missing:
         raise SubmissionIncomplete(missing)
+    counts = reply_marks_apply(response=response, marks=marks or ReplyMarks(answers={}, attachments={}))
     now = timezone.now()
     response.status = ResponseStatus.SUBMITTED
     response.submitted_at = now
@@ -110,7 +119,7 @@ def response_submit(*, response: Response, user: Any, request: Any = None) -> Re
         snapshot=response_snapshot(response=response),
     )
     submitted_answers_replace(response=response, submission=submission)
-    reply_audit("reply.submitted", response=response, user=user, request=request, sequence=sequence)
+    reply_audit("reply.submitted", response=response, user=user, request=request, sequence=sequence, **counts)
     consultation_data_changed(consultation_id=response.consultation_id)
     # The delegation's receipt (with the submitted reply as PDF), once the submission is committed.
     transaction.on_commit(lambda: reply_receipt_enqueue(submission_id=submission.pk), robust=True)

@@ -58,6 +58,7 @@ from ..services.answers import (
     response_get_or_create,
 )
 from ..services.attachments import AttachmentRefused, attachment_add, attachment_remove
+from ..services.confidentiality import Mark, MarksInvalid, ReplyMarks
 from ..services.responses import InvalidTransition, SubmissionIncomplete, response_mark_ready, response_submit
 
 CONTROL_FIELDS = frozenset({"csrfmiddlewaretoken", "base_version", "_resolve"})
@@ -596,13 +597,19 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
     )
     form = SubmitConfirmForm(request.POST or None)
     status = 200
+    marks_rows = selectors.reply_marks_rows(response=response)
+    if request.method == "POST":
+        _marks_rows_posted(marks_rows, request.POST)
     if request.method == "POST" and form.is_valid():
         if response.pk is None:
             from ..services.answers import response_get_or_create
 
             response = response_get_or_create(consultation=consultation, party=request.user.membership.party)
         try:
-            response_submit(response=response, user=request.user, request=request)
+            response_submit(response=response, user=request.user, request=request, marks=_marks_posted(request.POST))
+        except MarksInvalid as exc:
+            messages.error(request, _("Not submitted: %(reason)s") % {"reason": str(exc)})
+            status = 422
         except SubmissionIncomplete as exc:
             messages.error(
                 request,
@@ -618,8 +625,38 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("consultation:review", slug=consultation.slug)
     elif request.method == "POST":
         status = 422
-    context = {**_review_context(request, consultation, response), "form": form}
+    context = {**_review_context(request, consultation, response), "form": form, "marks_rows": marks_rows}
     return render(request, "consultation/submit.html", context, status=status)
+
+
+def _marks_posted(post: Any) -> ReplyMarks | None:
+    """The sign-off page's "not for publication" boxes (``conf-i<item>``, ``conf-d<document>`` and their
+    ``-reason``); ``None`` when the page posted no marks (the form of an older page), so nothing changes."""
+    if post.get("marks") != "1":
+        return None
+    answers: dict[int, Mark] = {}
+    documents: dict[int, Mark] = {}
+    for name in post.getlist("marked"):
+        kind, _sep, raw = name.partition("-")
+        if not raw.isdigit() or kind not in ("i", "d"):
+            continue
+        mark = Mark(confidential=post.get(f"conf-{name}") == "1", reason=post.get(f"conf-{name}-reason", ""))
+        (answers if kind == "i" else documents)[int(raw)] = mark
+    return ReplyMarks(answers=answers, attachments=documents)
+
+
+def _marks_rows_posted(rows: list[dict[str, Any]], post: Any) -> None:
+    """Show a refused page with the boxes as the head left them, not as they were recorded."""
+    if post.get("marks") != "1":
+        return
+    for row in rows:
+        name = f"i-{row['item'].pk}"
+        row["confidential"] = post.get(f"conf-{name}") == "1"
+        row["reason"] = post.get(f"conf-{name}-reason", "")
+        for doc in row["documents"]:
+            name = f"d-{doc['document'].pk}"
+            doc["confidential"] = post.get(f"conf-{name}") == "1"
+            doc["reason"] = post.get(f"conf-{name}-reason", "")
 
 
 # --- Attachments -------------------------------------------------------------------------------

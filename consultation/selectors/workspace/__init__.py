@@ -43,7 +43,7 @@ from .paging import (
     reply_page,
     section_pages,
 )
-from .review import party_heads, reply_readonly_context
+from .review import party_heads, reply_marks_rows, reply_readonly_context
 
 __all__ = [
     "ITEM_CONTROL_INPUTS",
@@ -72,6 +72,7 @@ __all__ = [
     "item_view_for",
     "party_heads",
     "reply_for_party",
+    "reply_marks_rows",
     "reply_page",
     "reply_readonly_context",
     "section_items",

@@ -7,6 +7,8 @@ from typing import Any
 from accounts.models import DelegationMembership, DelegationRole
 
 from ...models import (
+    Answer,
+    Attachment,
     Response,
 )
 from .formatting import _item_markers, value_display
@@ -68,3 +70,40 @@ def reply_readonly_context(*, response: Response) -> dict[str, Any]:
         "reply_answered": answered,
         "reply_item_total": len(items),
     }
+
+
+def reply_marks_rows(*, response: Response) -> list[dict[str, Any]]:
+    """The sign-off page's "not for publication" choices: each answered item, then its documents, as they stand.
+
+    Each row has ``item``, ``answer``, ``confidential`` (the recorded mark, or the consultation's default when
+    never decided), ``reason`` and ``documents`` (``document``, ``confidential``, ``reason``). Two queries.
+    """
+    if response.pk is None:
+        return []
+    default = response.consultation.confidential_by_default
+    answers = list(
+        Answer.objects.filter(response=response, is_answered=True)
+        .select_related("item")
+        .order_by("item__order", "item__code")
+    )
+    documents: dict[int, list[dict[str, Any]]] = {}
+    for document in Attachment.objects.filter(answer__response=response).only(
+        "id", "answer_id", "original_name", "size", "confidential", "confidential_reason"
+    ):
+        documents.setdefault(document.answer_id, []).append(
+            {
+                "document": document,
+                "confidential": default if document.confidential is None else document.confidential,
+                "reason": document.confidential_reason,
+            }
+        )
+    return [
+        {
+            "item": answer.item,
+            "answer": answer,
+            "confidential": default if answer.confidential is None else answer.confidential,
+            "reason": answer.confidential_reason,
+            "documents": documents.get(answer.pk, []),
+        }
+        for answer in answers
+    ]
