@@ -38,6 +38,7 @@ load: migrate
 demo: load
 	$(PY) manage.py seed_demo
 	$(PY) manage.py seed_monitoring_demo
+	$(PY) manage.py publish_demo_replies
 	$(PY) manage.py build_reports --consultation emerging-technologies-2024 --scope overview --scope theme:generative-ai --scope article:20 --publish --missing
 
 serve:

@@ -417,3 +417,40 @@ def can_draft_recommendation(user: Any, *, is_rapporteur: bool) -> bool:
 def can_decide_recommendation(user: Any) -> bool:
     """Record the Committee's adoption (meeting, date) or a withdrawal: the Secretariat."""
     return roles_of(user).is_secretariat
+
+
+# --- Publication and the public site --------------------------------------------------------------
+# The public site needs no log-in: anyone, signed in or not, reads what the Secretariat published and nothing
+# else. What is published is decided per object (a version not withdrawn, a document released by its Party, a
+# report version published with the classification "public"); everything else answers 404 so its existence
+# does not leak.
+
+
+def can_manage_publication(user: Any) -> bool:
+    return roles_of(user).is_secretariat
+
+
+def can_view_public_site(user: Any) -> bool:
+    return True
+
+
+def can_view_published_reply(user: Any, *, published: bool, withdrawn: bool) -> bool:
+    if not published:
+        return False
+    if withdrawn:
+        return False
+    return True
+
+
+def can_view_published_item(user: Any, *, published_answers: int) -> bool:
+    if published_answers < 1:
+        return False
+    return True
+
+
+def can_download_public_report(user: Any, *, published: bool, classification: str) -> bool:
+    if not published:
+        return False
+    if classification != "public":
+        return False
+    return True

@@ -12,9 +12,11 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("consultation.urls")),
     path("", include("consultation.urls_offline")),
+    path("secretariat/publication/", include("publication.urls_secretariat")),
     path("secretariat/", include("consultation.urls_secretariat")),
     path("reports/", include("reports.urls")),
     path("analysis/", include("monitoring.urls")),
+    path("public/", include("publication.urls_public")),
     path(f"{settings.ADMIN_URL}", admin.site.urls),
 ]
 

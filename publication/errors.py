@@ -1,0 +1,2 @@
+class PublicationError(Exception):
+    """A publication step refused; the message says why, for the Secretariat."""
