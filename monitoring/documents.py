@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections import defaultdict
+from collections.abc import Callable
 
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from consultation.models import Consultation, Item
-from reports.sections import BulletList, Document, DocumentMeta, Paragraph, Section
+from reports.sections import Block, BulletList, Document, DocumentMeta, Paragraph, Section
 
 from .models import Coding, ItemAnalysis, ObservationStatus, Recommendation, RecommendationStatus
 from .selectors.analysis import item_replies
@@ -43,7 +44,7 @@ def _inline(text: str) -> str:
     return text.strip()
 
 
-def markdown_blocks(text: str, cite) -> list[Paragraph | BulletList]:
+def markdown_blocks(text: str, cite: Callable[[re.Match[str]], str]) -> list[Paragraph | BulletList]:
     """The observations' Markdown as plain blocks (the writers print plain text, never markup): paragraphs,
     quotes ("> ") and lists; emphasis and links reduced to their words, "[C12]" to the cited quote."""
     blocks: list[Paragraph | BulletList] = []
@@ -51,10 +52,11 @@ def markdown_blocks(text: str, cite) -> list[Paragraph | BulletList]:
         lines = [line for line in chunk.split("\n") if line.strip()]
         if not lines:
             continue
-        if all(LIST_ITEM.match(line) for line in lines):
-            numbered = bool(LIST_ITEM.match(lines[0]).group(1))
-            items = tuple(_inline(CITATION.sub(cite, LIST_ITEM.match(line).group(2))) for line in lines)
-            blocks.append(BulletList(items=items, numbered=numbered))
+        matches = [LIST_ITEM.match(line) for line in lines]
+        if all(matches):
+            marks = [m for m in matches if m is not None]
+            items = tuple(_inline(CITATION.sub(cite, m.group(2))) for m in marks)
+            blocks.append(BulletList(items=items, numbered=bool(marks[0].group(1))))
             continue
         if all(line.lstrip().startswith(">") for line in lines):
             quoted = " ".join(line.lstrip()[1:].strip() for line in lines)
@@ -158,15 +160,15 @@ def _observations_section(
         )
     }
 
-    def cite(match: re.Match) -> str:
+    def cite(match: re.Match[str]) -> str:
         coding = codings.get(int(match.group(1)))
         if coding is None:
-            return match.group(0)
+            return str(match.group(0))
         return f"“{coding.quote or coding.code.name}” ({coding.party.name}, {coding.item.code})"
 
     subsections = []
     for item in ready:
-        blocks: list = markdown_blocks(analyses[item.pk].observations, cite)
+        blocks: list[Block] = list(markdown_blocks(analyses[item.pk].observations, cite))
         if by_item.get(item.pk):
             blocks.append(
                 Paragraph(
@@ -196,7 +198,7 @@ def _observations_section(
 def _compilation_annex(items: list[Item], language: str) -> Section:
     subsections = []
     for item in items:
-        blocks: list = [Paragraph(text=_name(item, "text", language), style="note")]
+        blocks: list[Block] = [Paragraph(text=_name(item, "text", language), style="note")]
         replies = item_replies(item=item)
         if not replies:
             blocks.append(Paragraph(text=_("No Party has submitted an answer to this item.")))

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from consultation.models import Article, Consultation, Item, Party, Theme
-from reports.sections import BulletList, Paragraph, Section, SectionContext, Table
+from reports.sections import Block, BulletList, Paragraph, Section, SectionContext, Table
 
 from ..models import Code, Coding, ItemAnalysis
 
@@ -52,8 +52,11 @@ def _name(obj: object, field: str, language: str) -> str:
     return getattr(obj, f"{field}_{language}", "") or getattr(obj, f"{field}_en", "") or ""
 
 
+Cells = dict[int, dict[tuple[int, int], int]]  # item id -> (party id, code id) -> codings
+
+
 def code_counts(
-    cells: dict[tuple[int, int], dict[int, int]], item_ids: Sequence[int], codes: dict[int, Code], parties: dict
+    cells: Cells, item_ids: Sequence[int], codes: dict[int, Code], parties: dict[int, Party]
 ) -> list[CodeCount]:
     """Per code, the Parties coded with it on any of these items; most Parties first, then codebook order."""
     by_code: dict[int, set[int]] = defaultdict(set)
@@ -142,7 +145,9 @@ def _section(consultation_id: int, final_ids: list[int], language: str, links: b
     )
 
 
-def _item_section(item, cells, codes, parties, language, quotes_url) -> Section:
+def _item_section(
+    item: Item, cells: Cells, codes: dict[int, Code], parties: dict[int, Party], language: str, quotes_url: str
+) -> Section:
     item_cells = cells.get(item.pk, {})
     counts = code_counts(cells, [item.pk], codes, parties)
     used = [c.code for c in counts]
@@ -164,7 +169,7 @@ def _item_section(item, cells, codes, parties, language, quotes_url) -> Section:
             )
             for party in row_parties
         )
-    blocks: list = []
+    blocks: list[Block] = []
     if counts:
         blocks.append(BulletList(items=tuple(count_sentence(c, language) for c in counts)))
         blocks.append(
@@ -182,10 +187,19 @@ def _item_section(item, cells, codes, parties, language, quotes_url) -> Section:
     return Section(key=f"monitoring-item-{item.code}", title=f"{item.code} – {short}", blocks=tuple(blocks))
 
 
-def _rollup_section(key, title, ids, items, cells, codes, parties, language) -> Section:
+def _rollup_section(
+    key: str,
+    title: str,
+    ids: list[int],
+    items: dict[int, Item],
+    cells: Cells,
+    codes: dict[int, Code],
+    parties: dict[int, Party],
+    language: str,
+) -> Section:
     counts = code_counts(cells, ids, codes, parties)
     covered = ", ".join(items[pk].code for pk in ids)
-    blocks: list = [Paragraph(text=_("Items: %(items)s.") % {"items": covered}, style="note")]
+    blocks: list[Block] = [Paragraph(text=_("Items: %(items)s.") % {"items": covered}, style="note")]
     if counts:
         blocks.append(BulletList(items=tuple(count_sentence(c, language) for c in counts)))
         blocks.append(
