@@ -27,6 +27,9 @@ class Roles:
     is_secretariat: bool = False
     is_committee: bool = False
     is_admin: bool = False
+    organisation_id: int | None = None
+    is_stakeholder: bool = False
+    is_facilitator: bool = False
 
     @property
     def has_delegation(self) -> bool:
@@ -45,10 +48,15 @@ def roles_of(user: Any) -> Roles:
     cached: Roles | None = getattr(user, "_lanzarote_roles", None)
     if cached is not None:
         return cached
-    from accounts.models import DelegationMembership, DelegationRole, GlobalRole, RoleAssignment
+    from accounts.models import DelegationMembership, DelegationRole, GlobalRole, OrganisationMembership, RoleAssignment
 
     membership = DelegationMembership.objects.filter(user_id=user.pk).values("party_id", "role").first()
     global_roles = set(RoleAssignment.objects.filter(user_id=user.pk).values_list("role", flat=True))
+    organisation_id = None
+    if GlobalRole.STAKEHOLDER in global_roles:  # only stakeholders pay for this query
+        organisation_id = (
+            OrganisationMembership.objects.filter(user_id=user.pk).values_list("organisation_id", flat=True).first()
+        )
     roles = Roles(
         authenticated=True,
         party_id=membership["party_id"] if membership else None,
@@ -57,6 +65,9 @@ def roles_of(user: Any) -> Roles:
         is_secretariat=GlobalRole.SECRETARIAT in global_roles,
         is_committee=GlobalRole.COMMITTEE in global_roles,
         is_admin=bool(user.is_superuser),
+        organisation_id=organisation_id,
+        is_stakeholder=organisation_id is not None,
+        is_facilitator=GlobalRole.FACILITATOR in global_roles,
     )
     user._lanzarote_roles = roles
     return roles
@@ -194,7 +205,7 @@ def can_invite(user: Any, *, role: str, party_id: int | None) -> bool:
     """Secretariat invites heads (and Secretariat/Committee); a head invites members of their Party."""
     roles = roles_of(user)
     if roles.is_secretariat:
-        return role in ("head", "member", "secretariat", "committee")
+        return role in ("head", "member", "secretariat", "committee", "stakeholder", "facilitator")
     if not roles.is_head:
         return False
     if role != "member":
@@ -454,3 +465,65 @@ def can_download_public_report(user: Any, *, published: bool, classification: st
     if classification != "public":
         return False
     return True
+# --- Other stakeholders and children's participation ----------------------------------------------
+# Organisations comment on submitted replies only (never drafts) while their invitation to the consultation is
+# open; what they write reaches the Party concerned, the Committee and, once the Secretariat decides, the public.
+
+
+def can_use_stakeholder_area(user: Any) -> bool:
+    return roles_of(user).is_stakeholder
+
+
+def can_comment_as_stakeholder(user: Any, *, invited: bool, open_for_comments: bool) -> bool:
+    """Write or submit comments and the organisation's own reply: invited to the consultation, before its deadline."""
+    roles = roles_of(user)
+    if not roles.is_stakeholder:
+        return False
+    if not invited:
+        return False
+    return open_for_comments
+
+
+def can_read_replies_as_stakeholder(user: Any, *, invited: bool) -> bool:
+    """Submitted replies of the Parties, for the organisations invited to the consultation."""
+    roles = roles_of(user)
+    if not roles.is_stakeholder:
+        return False
+    return invited
+
+
+def can_read_comments_on_party(user: Any, *, party_id: int) -> bool:
+    """Stakeholder comments on a Party's reply: that Party's delegation, the Secretariat and the Committee."""
+    roles = roles_of(user)
+    if roles.is_secretariat:
+        return True
+    if roles.is_committee:
+        return True
+    if not roles.has_delegation:
+        return False
+    return roles.party_id == party_id
+
+
+def can_read_stakeholder_contributions(user: Any) -> bool:
+    """Every organisation's comments and replies and the children's contributions: Secretariat and Committee."""
+    roles = roles_of(user)
+    if roles.is_secretariat:
+        return True
+    return roles.is_committee
+
+
+def can_manage_stakeholders(user: Any) -> bool:
+    """Invite organisations, set their deadline, publish or withdraw what they sent."""
+    return roles_of(user).is_secretariat
+
+
+def can_record_children_contributions(user: Any) -> bool:
+    return roles_of(user).is_facilitator
+
+
+def can_edit_children_contribution(user: Any, contribution: Any) -> bool:
+    """The facilitator who entered a group's contribution changes it; nobody else does."""
+    roles = roles_of(user)
+    if not roles.is_facilitator:
+        return False
+    return bool(contribution.facilitator_id == user.pk)

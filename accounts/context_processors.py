@@ -21,6 +21,12 @@ def _nav(request: HttpRequest, roles: access.Roles) -> list[dict]:
         entries.append(("reports:index", _("Reports")))
     if access.can_use_analysis(request.user):
         entries.append(("monitoring:home", _("Analysis")))
+    if roles.is_stakeholder:
+        entries.append(("stakeholders:home", _("Consultations")))
+    if roles.is_facilitator:
+        entries.append(("stakeholders:children_home", _("Children's views")))
+    if access.can_read_stakeholder_contributions(request.user):
+        entries.append(("stakeholders:index", _("Other stakeholders")))
     if access.can_view_invitations(request.user):
         entries.append(("accounts:invitations", _("Invitations")))
     if roles.is_admin:
@@ -47,6 +53,10 @@ def platform(request: HttpRequest) -> dict:
         role_labels.append(_("Secretariat"))
     if roles.is_committee:
         role_labels.append(_("Committee member"))
+    if roles.is_stakeholder:
+        role_labels.append(_("Stakeholder organisation"))
+    if roles.is_facilitator:
+        role_labels.append(_("Facilitator"))
     party = None
     if roles.has_delegation:
         # Read only when a template shows it: htmx fragments (an autosave's status line) never do.

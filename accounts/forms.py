@@ -10,7 +10,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from accounts import access
-from accounts.models import InvitationRole, User
+from accounts.models import InvitationRole, Organisation, User
 from consultation.models import Party
 
 
@@ -23,6 +23,12 @@ class InvitationForm(forms.Form):
         required=False,
         help_text=_("Required for delegation members and heads of delegation."),
     )
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        help_text=_("Required for people who speak for a stakeholder organisation."),
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -34,7 +40,9 @@ class InvitationForm(forms.Form):
         ]
         if roles.is_secretariat:
             self.fields["party"].queryset = Party.objects.filter(is_active=True).order_by("name_en")
+            self.fields["organisation"].queryset = Organisation.objects.order_by("name")
         else:
+            del self.fields["organisation"]
             self.fields["party"].queryset = Party.objects.filter(pk=roles.party_id)
             self.fields["party"].initial = roles.party_id
             self.fields["party"].empty_label = None
@@ -43,6 +51,8 @@ class InvitationForm(forms.Form):
         data = super().clean()
         if data.get("role") in ("member", "head") and not data.get("party"):
             self.add_error("party", _("Choose the Party of the delegation."))
+        if data.get("role") == "stakeholder" and not data.get("organisation"):
+            self.add_error("organisation", _("Choose the organisation the person speaks for."))
         return data
 
 

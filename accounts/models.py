@@ -88,6 +88,58 @@ class DelegationMembership(models.Model):
 class GlobalRole(models.TextChoices):
     SECRETARIAT = "secretariat", _("Secretariat")
     COMMITTEE = "committee", _("Committee member")
+    STAKEHOLDER = "stakeholder", _("Stakeholder organisation")
+    FACILITATOR = "facilitator", _("Facilitator of children's participation")
+
+
+class OrganisationKind(models.TextChoices):
+    NGO = "ngo", _("Non-governmental organisation")
+    NHRI = "nhri", _("National human rights institution")
+    OMBUDSPERSON = "ombudsperson", _("Ombudsperson for children")
+    PROFESSIONAL = "professional", _("Professional body")
+    OTHER = "other", _("Other organisation")
+
+
+class Organisation(models.Model):
+    """An organisation other than a State (NGO, national human rights institution, ombudsperson for children,
+    professional body) that the Secretariat invites to comment on the Parties' replies."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices)
+    country = models.ForeignKey(
+        "consultation.Party",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organisations",
+        verbose_name=_("country"),
+        help_text=_("The Party the organisation works in; empty for an international organisation."),
+    )
+    website = models.URLField(_("website"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganisationMembership(models.Model):
+    """Binds a person to one stakeholder organisation (with the global ``stakeholder`` role)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="organisation_membership")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="memberships")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("organisation membership")
+        verbose_name_plural = _("organisation memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.organisation}"
 
 
 class RoleAssignment(models.Model):
@@ -111,6 +163,8 @@ class InvitationRole(models.TextChoices):
     HEAD = "head", _("Head of delegation")
     SECRETARIAT = "secretariat", _("Secretariat")
     COMMITTEE = "committee", _("Committee member")
+    STAKEHOLDER = "stakeholder", _("Stakeholder organisation")
+    FACILITATOR = "facilitator", _("Facilitator of children's participation")
 
 
 class Invitation(models.Model):
@@ -124,6 +178,9 @@ class Invitation(models.Model):
         "consultation.Party", null=True, blank=True, on_delete=models.PROTECT, related_name="invitations"
     )
     role = models.CharField(max_length=20, choices=InvitationRole.choices)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="invitations"
+    )
     token_hash = models.CharField(max_length=64, unique=True)
     invited_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="invitations_sent")
     created_at = models.DateTimeField(default=timezone.now)
@@ -145,7 +202,11 @@ class Invitation(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(role__in=["member", "head"]) | models.Q(party__isnull=False),
                 name="invitation_delegation_role_needs_party",
-            )
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role="stakeholder") | models.Q(organisation__isnull=False),
+                name="invitation_stakeholder_needs_organisation",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -52,6 +52,7 @@ def invitations(request: HttpRequest) -> HttpResponse:
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
                 party=form.cleaned_data["party"],
+                organisation=form.cleaned_data.get("organisation"),
                 invited_by=request.user,
                 request=request,
             )

@@ -17,6 +17,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("analysis/", include("monitoring.urls")),
     path("public/", include("publication.urls_public")),
+    path("stakeholders/", include("stakeholders.urls")),
     path(f"{settings.ADMIN_URL}", admin.site.urls),
 ]
 

@@ -29,6 +29,10 @@ def home_url_for(user) -> str | None:
         candidates.append("consultation:home")
     if roles.is_committee:
         candidates.append("reports:index")
+    if roles.is_stakeholder:
+        candidates.append("stakeholders:home")
+    if roles.is_facilitator:
+        candidates.append("stakeholders:children_home")
     for name in candidates:
         try:
             return reverse(name)

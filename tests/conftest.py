@@ -105,4 +105,6 @@ def world_build() -> SimpleNamespace:
         secretariat=f.secretariat_user(email="secretariat@coe.example"),
         committee=f.committee_user(email="committee@coe.example"),
         admin=admin,
+        stakeholder=f.stakeholder_user(f.organisation("Child Rights Network"), email="advocacy@crn.example"),
+        facilitator=f.facilitator_user(email="facilitator@coe.example"),
     )

@@ -7,7 +7,14 @@ import datetime
 import factory
 from django.utils import timezone
 
-from accounts.models import DelegationMembership, GlobalRole, RoleAssignment, User
+from accounts.models import (
+    DelegationMembership,
+    GlobalRole,
+    Organisation,
+    OrganisationMembership,
+    RoleAssignment,
+    User,
+)
 from consultation.models import Consultation, Field, Item, Option, Party, Theme
 
 PASSWORD = "correct-horse-battery-staple-42"
@@ -53,6 +60,24 @@ def secretariat_user(**kwargs) -> User:
 def committee_user(**kwargs) -> User:
     user = UserFactory(**kwargs)
     RoleAssignment.objects.create(user=user, role=GlobalRole.COMMITTEE)
+    return user
+
+
+def organisation(name: str = "Child Rights Network", kind: str = "ngo", **kwargs) -> Organisation:
+    return Organisation.objects.get_or_create(name=name, defaults={"kind": kind, **kwargs})[0]
+
+
+def stakeholder_user(org: Organisation | None = None, **kwargs) -> User:
+    """A person speaking for a stakeholder organisation (global ``stakeholder`` role + membership)."""
+    user = UserFactory(**kwargs)
+    OrganisationMembership.objects.create(user=user, organisation=org or organisation())
+    RoleAssignment.objects.create(user=user, role=GlobalRole.STAKEHOLDER)
+    return user
+
+
+def facilitator_user(**kwargs) -> User:
+    user = UserFactory(**kwargs)
+    RoleAssignment.objects.create(user=user, role=GlobalRole.FACILITATOR)
     return user
 
 

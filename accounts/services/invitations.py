@@ -18,12 +18,20 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts import access
-from accounts.models import DelegationMembership, GlobalRole, Invitation, InvitationRole, RoleAssignment, User
+from accounts.models import (
+    DelegationMembership,
+    GlobalRole,
+    Invitation,
+    InvitationRole,
+    OrganisationMembership,
+    RoleAssignment,
+    User,
+)
 from accounts.selectors.invitations import invitation_for_token, invitation_token_hash
 from accounts.selectors.links import platform_base_url
 
 from .audit import audit_record
-from .people import MembershipConflict, membership_set, role_grant, user_create
+from .people import MembershipConflict, membership_set, organisation_membership_set, role_grant, user_create
 
 DELEGATION_ROLES = ("member", "head")
 
@@ -32,7 +40,7 @@ def invitation_expiry_days() -> int:
     return int(getattr(settings, "INVITATION_EXPIRY_DAYS", 14))
 
 
-def _check_invitee(*, email: str, role: str, party: Any) -> None:
+def _check_invitee(*, email: str, role: str, party: Any, organisation: Any = None) -> None:
     """Refuse, with the reason, an invitation that could never be accepted."""
     existing = User.objects.filter(email__iexact=email).first()
     if Invitation.objects.filter(
@@ -58,6 +66,22 @@ def _check_invitee(*, email: str, role: str, party: Any) -> None:
             raise ValidationError(
                 _("%(email)s already has this role in the delegation.") % {"email": email}, code="already"
             )
+    elif role == GlobalRole.STAKEHOLDER:
+        if DelegationMembership.objects.filter(user=existing).exists():
+            raise ValidationError(
+                _("%(email)s belongs to a national delegation and cannot also speak for an organisation.")
+                % {"email": email},
+                code="delegation",
+            )
+        other = OrganisationMembership.objects.filter(user=existing).exclude(organisation=organisation).first()
+        if other is not None:
+            raise ValidationError(
+                _("%(email)s already belongs to %(organisation)s; a person can speak for one organisation only.")
+                % {"email": email, "organisation": other.organisation},
+                code="other_organisation",
+            )
+        if OrganisationMembership.objects.filter(user=existing, organisation=organisation).exists():
+            raise ValidationError(_("%(email)s already has this role.") % {"email": email}, code="already")
     elif RoleAssignment.objects.filter(user=existing, role=role).exists():
         raise ValidationError(_("%(email)s already has this role.") % {"email": email}, code="already")
 
@@ -68,6 +92,7 @@ def invitation_create(
     email: str,
     role: str,
     party: Any = None,
+    organisation: Any = None,
     invited_by: User,
     request: HttpRequest | None = None,
 ) -> tuple[Invitation, str]:
@@ -80,14 +105,19 @@ def invitation_create(
         raise ValidationError(_("Choose the Party of the delegation."), code="party")
     if role not in DELEGATION_ROLES:
         party = None
+    if role == GlobalRole.STAKEHOLDER and organisation is None:
+        raise ValidationError(_("Choose the organisation the person speaks for."), code="organisation")
+    if role != GlobalRole.STAKEHOLDER:
+        organisation = None
     if not access.can_invite(invited_by, role=role, party_id=party.pk if party else None):
         raise PermissionDenied(_("You may not invite someone with this role for this Party."))
-    _check_invitee(email=email, role=role, party=party)
+    _check_invitee(email=email, role=role, party=party, organisation=organisation)
     token = secrets.token_urlsafe(32)
     now = timezone.now()
     invitation = Invitation.objects.create(
         email=email,
         party=party,
+        organisation=organisation,
         role=role,
         token_hash=invitation_token_hash(token),
         invited_by=invited_by,
@@ -100,7 +130,7 @@ def invitation_create(
         party=party,
         object_repr=email,
         request=request,
-        extra={"invitation": invitation.pk, "role": role},
+        extra={"invitation": invitation.pk, "role": role, "organisation": organisation.pk if organisation else None},
     )
     language = party.preferred_language if party is not None else getattr(invited_by, "preferred_language", "en")
     base_url = platform_base_url(request=request)
@@ -148,6 +178,8 @@ def invitation_send_mail(
 def _grant(*, invitation: Invitation, user: User, request: HttpRequest | None) -> None:
     if invitation.role in DELEGATION_ROLES:
         membership_set(user=user, party=invitation.party, role=invitation.role, acting_user=user, request=request)
+    elif invitation.role == GlobalRole.STAKEHOLDER:
+        organisation_membership_set(user=user, organisation=invitation.organisation, acting_user=user, request=request)
     else:
         role_grant(user=user, role=GlobalRole(invitation.role), acting_user=user, request=request)
 

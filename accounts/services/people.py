@@ -10,7 +10,14 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from accounts import access
-from accounts.models import DelegationMembership, DelegationRole, GlobalRole, RoleAssignment, User
+from accounts.models import (
+    DelegationMembership,
+    DelegationRole,
+    GlobalRole,
+    OrganisationMembership,
+    RoleAssignment,
+    User,
+)
 
 from .audit import audit_record
 
@@ -86,6 +93,44 @@ def membership_set(
             request=request,
             extra={"role": role, "previous_role": previous_role},
         )
+    access.forget_roles(user)
+    return membership
+
+
+@transaction.atomic
+def organisation_membership_set(
+    *,
+    user: User,
+    organisation: Any,
+    acting_user: Any = None,
+    request: HttpRequest | None = None,
+) -> OrganisationMembership:
+    """Make the person a member of a stakeholder organisation (with the ``stakeholder`` role); idempotent.
+
+    Refused for a member of a national delegation or of another organisation: an organisation's comments on a
+    State's reply must never come from an account that can also write that State's reply.
+    """
+    if DelegationMembership.objects.filter(user=user).exists():
+        raise MembershipConflict(
+            _("%(email)s belongs to a national delegation and cannot also speak for an organisation.")
+            % {"email": user.email}
+        )
+    membership = OrganisationMembership.objects.select_for_update().filter(user=user).first()
+    if membership is not None and membership.organisation_id != organisation.pk:
+        raise MembershipConflict(
+            _("%(email)s already belongs to %(organisation)s; a person can speak for one organisation only.")
+            % {"email": user.email, "organisation": membership.organisation}
+        )
+    if membership is None:
+        membership = OrganisationMembership.objects.create(user=user, organisation=organisation)
+        audit_record(
+            event_type="organisation.member_added",
+            actor=acting_user,
+            object_repr=user.email,
+            request=request,
+            extra={"organisation": organisation.pk},
+        )
+    role_grant(user=user, role=GlobalRole.STAKEHOLDER, acting_user=acting_user, request=request)
     access.forget_roles(user)
     return membership
 

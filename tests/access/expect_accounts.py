@@ -15,6 +15,8 @@ EXPECTATIONS = {
             "secretariat": 200,
             "committee": 200,
             "admin": 200,
+            "stakeholder": 200,
+            "facilitator": 200,
         },
     },
     # Each role is sent to its workspace; the administrator (no platform role) sees the "no role" page.
@@ -28,6 +30,8 @@ EXPECTATIONS = {
             "secretariat": 302,
             "committee": 302,
             "admin": 200,
+            "stakeholder": 302,
+            "facilitator": 302,
         },
     },
     # The Secretariat and heads of delegation; an empty POST re-displays the form with its errors (400).

@@ -218,6 +218,8 @@ EXPECTATIONS = {
             "secretariat": 200,
             "committee": 200,
             "admin": 200,
+            "stakeholder": 200,  # the short article pages are for any signed-in person
+            "facilitator": 200,
         },
         "post": METHOD_NOT_ALLOWED,
     },
