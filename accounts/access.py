@@ -465,6 +465,8 @@ def can_download_public_report(user: Any, *, published: bool, classification: st
     if classification != "public":
         return False
     return True
+
+
 # --- Other stakeholders and children's participation ----------------------------------------------
 # Organisations comment on submitted replies only (never drafts) while their invitation to the consultation is
 # open; what they write reaches the Party concerned, the Committee and, once the Secretariat decides, the public.
