@@ -34,9 +34,21 @@ def _everyone(status, **overrides):
 
 
 def _public(status):
+    """The public site answers everyone alike, the stakeholder and facilitator roles included."""
     return {
         actor: status
-        for actor in ("anonymous", "member_a", "head_a", "member_b", "head_b", "secretariat", "committee", "admin")
+        for actor in (
+            "anonymous",
+            "member_a",
+            "head_a",
+            "member_b",
+            "head_b",
+            "secretariat",
+            "committee",
+            "admin",
+            "stakeholder",
+            "facilitator",
+        )
     }
 
 
