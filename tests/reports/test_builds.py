@@ -52,10 +52,17 @@ def test_item_report_outputs_open_and_carry_the_headings_and_figures(dataset):
     assert len(document.inline_shapes) == 1
 
     workbook = load_workbook(version.xlsx.open("rb"))
-    assert workbook.sheetnames == ["Participation", "Items", "GENAI-02 position", "GENAI-02 explanation", "Matrix"]
-    rows = list(workbook["GENAI-02 position"].iter_rows(values_only=True))
-    assert ("Yes / Oui", 3, 50.0, "Belgium, France, Germany") in rows
-    assert ("No / Non", 1, 16.7, "Netherlands") in rows
+    assert workbook.sheetnames == [
+        "Contents",
+        "Participation",
+        "Items covered   Questions couve",
+        "GENAI-02 Position",
+        "GENAI-02 Explanation   Explicat",
+        "Who answered what   Qui a répon",
+    ]
+    rows = list(workbook["GENAI-02 Position"].iter_rows(values_only=True))
+    assert ("Yes / Oui", 3, 6, 50, "Belgium, France, Germany") in rows
+    assert ("No / Non", 1, 6, 16.7, "Netherlands") in rows
 
     assert 'role="img"' in version.html
     assert "<figcaption>" in version.html
@@ -173,7 +180,13 @@ def test_xlsx_keeps_texts_as_typed_never_as_formulas_and_names_sheets_uniquely()
             "L": documents.LABELS,
             "title": "T",
             "cutoff": "now",
-            "participation": {"replied_names": names, "not_replied_names": [], "under_revision": []},
+            "participation": {
+                "replied_names": names,
+                "not_replied_names": [],
+                "under_revision": [],
+                "replied_count": len(names),
+                "asked_count": len(names),
+            },
             "items": [],
             "matrix": {"columns": [], "rows": []},
         }
@@ -273,10 +286,10 @@ def test_a_reopened_reply_counts_with_its_last_submission_and_is_marked_in_every
     workbook = load_workbook(version.xlsx.open("rb"))
     participation = [row[0] for row in workbook["Participation"].iter_rows(values_only=True)]
     assert marked in participation
-    texts = list(workbook["GENAI-02 explanation"].iter_rows(values_only=True))
+    texts = list(workbook["GENAI-02 Explanation   Explicat"].iter_rows(values_only=True))
     assert ("Netherlands", "en", "Policy statement of NL on synthetic images.") in texts
-    no_counts = [row for row in workbook["GENAI-02 position"].iter_rows(values_only=True) if row[0] == "No / Non"]
-    assert no_counts == [("No / Non", 1, 16.7, "Netherlands")]
+    no_counts = [row for row in workbook["GENAI-02 Position"].iter_rows(values_only=True) if row[0] == "No / Non"]
+    assert no_counts == [("No / Non", 1, 6, 16.7, "Netherlands")]
 
 
 def test_xlsx_texts_beginning_like_formulas_are_read_back_exactly_as_written(dataset):
@@ -289,7 +302,7 @@ def test_xlsx_texts_beginning_like_formulas_are_read_back_exactly_as_written(dat
         dataset.answers_of("DE") | {dataset.genai02: {"position": "no", "explanation": text}},
     )
     version = build(dataset, "item:GENAI-02", formats=["xlsx"]).version
-    sheet = load_workbook(version.xlsx.open("rb"))["GENAI-02 explanation"]
+    sheet = load_workbook(version.xlsx.open("rb"))["GENAI-02 Explanation   Explicat"]
     cells = {row[0].value: row[2] for row in sheet.iter_rows(min_row=4) if row[0].value}
     assert cells["Portugal"].value == text
     assert cells["Portugal"].data_type == "s"

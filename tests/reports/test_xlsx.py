@@ -1,0 +1,129 @@
+"""The workbook read back with openpyxl and its XML: contents sheet, sheet names, frozen headers, filters, typed
+numbers, percentage bases and units, question texts and article titles."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from openpyxl import load_workbook
+
+from reports.selectors.scopes import scope_parse
+from reports.services.builds import report_build_now
+
+pytestmark = pytest.mark.django_db
+
+
+def build(dataset, text, **kwargs):
+    scope = scope_parse(consultation=dataset.consultation, text=text)
+    return report_build_now(consultation=dataset.consultation, scope=scope, **kwargs)
+
+
+def rows_from(sheet, first_row):
+    return [row for row in sheet.iter_rows(min_row=first_row, values_only=True) if any(v is not None for v in row)]
+
+
+@pytest.fixture
+def overview(dataset):
+    run = build(dataset, "overview", formats=["xlsx"])
+    assert run.status == "done", run.error
+    data = run.version.xlsx.read()
+    return load_workbook(io.BytesIO(data)), data
+
+
+def test_contents_sheet_lists_every_sheet_with_a_link_and_what_it_holds(overview):
+    workbook, _data = overview
+    names = workbook.sheetnames
+    assert names[0] == "Contents"
+    contents = workbook["Contents"]
+    header_row = next(row[0].row for row in contents.iter_rows() if row[0].value == "Sheet")
+    listed = rows_from(contents, header_row + 1)
+    assert [row[0] for row in listed] == names[1:]
+    for offset, row in enumerate(listed):
+        cell = contents.cell(row=header_row + 1 + offset, column=1)
+        assert cell.hyperlink.location == f"'{row[0]}'!A1"
+        assert row[1]  # what it holds
+    counts = {row[0]: row[2] for row in listed}
+    assert counts["GENAI-02 Position"] == 3
+    assert counts["GENAI-02 Explanation   Explicat"] == 6  # replying Parties
+    assert contents.freeze_panes == f"A{header_row + 1}"
+
+
+def test_every_sheet_is_named_by_code_and_label_frozen_filtered_and_sized(overview):
+    workbook, _data = overview
+    assert all(len(name) <= 31 for name in workbook.sheetnames)
+    assert len({name.lower() for name in workbook.sheetnames}) == len(workbook.sheetnames)
+    assert "GENAI-02 Position" in workbook.sheetnames
+    assert "GENAI-01 Recorded cases   Affai" in workbook.sheetnames
+    assert not any("_" in name for name in workbook.sheetnames)  # no internal field keys
+    for sheet in workbook.worksheets:
+        header = int(sheet.auto_filter.ref.split(":")[0][1:])
+        assert sheet.freeze_panes == f"A{header + 1}", sheet.title
+        assert sheet.column_dimensions["A"].width >= 8, sheet.title
+
+
+def test_choice_sheet_has_typed_counts_percentages_and_their_base(overview, dataset):
+    workbook, _data = overview
+    sheet = workbook["GENAI-02 Position"]
+    assert sheet["A1"].value == "GENAI-02 – Position"
+    assert sheet["A2"].value == f"{dataset.genai02.text_en}\n{dataset.genai02.text_fr}"
+    assert sheet["B3"].value.startswith("Article 20 – Offences concerning child pornography")
+    assert sheet.auto_filter.ref == "A5:E8"
+    assert [c.value for c in sheet[5]] == [
+        "Option",
+        "Parties",
+        "Replying Parties / Parties ayant répondu",
+        "% of replying Parties / % des Parties ayant répondu",
+        "Parties",
+    ]
+    assert rows_from(sheet, 6) == [
+        ("Yes / Oui", 3, 6, 50, "Belgium, France, Germany"),
+        ("Partially / Partiellement", 2, 6, 33.3, "Italy, Spain"),
+        ("No / Non", 1, 6, 16.7, "Netherlands"),
+    ]
+    assert [sheet.cell(row=6, column=c).data_type for c in (2, 3, 4)] == ["n", "n", "n"]
+
+
+def test_ranking_and_number_sheets_carry_ranked_first_by_and_units(overview):
+    workbook, _data = overview
+    ranking = workbook["GENAI-01 Rank by severity   Cla"]
+    header = [c.value for c in ranking[5]]
+    assert header[-2:] == ["Ranked first by / Classé en premier par", "Replying Parties / Parties ayant répondu"]
+    assert rows_from(ranking, 6)[0] == (
+        "Offline CSEA / Hors ligne",
+        1.33,
+        1,
+        4,
+        2,
+        0,
+        "Belgium, France, Italy, Netherlands",
+        6,
+    )
+    numbers = workbook["GENAI-01 Recorded cases   Affai"]
+    intro = {row[0]: row[1] for row in numbers.iter_rows(max_row=8, values_only=True)}
+    assert intro["Total"] == 53.5
+    assert intro["Parties reporting / Parties ayant communiqué un chiffre"] == 5
+    assert [c.value for c in numbers[9]] == ["Party / Partie", "Value / Valeur", "Unit"]
+    assert rows_from(numbers, 10)[:3] == [("Belgium", 4, None), ("France", 12.5, None), ("Germany", 30, None)]
+    assert numbers.cell(row=11, column=2).data_type == "n"
+
+
+def test_items_sheet_holds_question_texts_and_article_titles(overview, dataset):
+    workbook, _data = overview
+    items = workbook["Items covered   Questions couve"]
+    first = rows_from(items, 2)[0]
+    assert first[0] == "GENAI-01"
+    assert first[2] == f"{dataset.genai01.text_en}\n{dataset.genai01.text_fr}"
+    assert "Article 23 – Solicitation of children for sexual purposes" in first[3]
+    assert first[4] == 6
+
+
+def test_workbook_properties_and_xml(overview):
+    workbook, data = overview
+    assert workbook.properties.title.startswith("Overview")
+    assert workbook.properties.language == "en-GB"
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheet_xml = archive.read("xl/worksheets/sheet7.xml").decode()
+    assert '<pane ySplit="5" topLeftCell="A6" activePane="bottomLeft" state="frozen"/>' in sheet_xml
+    assert '<autoFilter ref="A5:E8"/>' in sheet_xml
