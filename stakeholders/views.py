@@ -110,7 +110,8 @@ def party_reply(request: HttpRequest, slug: str, iso2: str) -> HttpResponse:
     party = get_object_or_404(Party, iso2=iso2.upper())
     document = party_submitted_reply(consultation=consultation, party=party)
     access.require(request, document is not None, reason="no submitted reply", obj=party)
-    form = CommentForm(request.POST or None, consultation=consultation, initial={"language": get_language()[:2]})
+    initial = {"language": get_language()[:2], "item": request.GET.get("item") or None}
+    form = CommentForm(request.POST or None, consultation=consultation, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             stakeholder_comment_save(
