@@ -14,7 +14,7 @@ from ..services.publish import deadline_passed
 
 def publication_overview(*, consultation: Consultation) -> dict[str, Any]:
     """One row per active Party (and any Party with a publication): the reply's status, its last submission, the
-    published versions and the answers and documents the Party marked not for publication. Six queries."""
+    published versions and the answers and documents the Party marked not for publication, with its reasons. Eight queries."""
     responses = {r.party_id: r for r in Response.objects.filter(consultation=consultation)}
     last_submission = {
         row["party_id"]: row
@@ -28,6 +28,19 @@ def publication_overview(*, consultation: Consultation) -> dict[str, Any]:
         .annotate(n=Count("id"))
         .values_list("party_id", "n")
     )
+    withheld: dict[int, list[dict[str, str]]] = {}
+    for party_id, code, reason in (
+        SubmittedAnswer.objects.filter(consultation=consultation, confidential=True)
+        .order_by("item__order", "item__code")
+        .values_list("party_id", "item__code", "confidential_reason")
+    ):
+        withheld.setdefault(party_id, []).append({"label": code, "reason": reason})
+    for party_id, name, reason in (
+        SubmittedAttachment.objects.filter(consultation=consultation, confidential=True)
+        .order_by("item__order", "id")
+        .values_list("party_id", "original_name", "confidential_reason")
+    ):
+        withheld.setdefault(party_id, []).append({"label": name, "reason": reason})
     versions: dict[int, list[Publication]] = {}
     for publication in Publication.objects.filter(consultation=consultation).order_by("-number"):
         versions.setdefault(publication.party_id, []).append(publication)
@@ -45,6 +58,7 @@ def publication_overview(*, consultation: Consultation) -> dict[str, Any]:
                 "submitted": submitted,
                 "withheld_answers": submitted["withheld"] if submitted else 0,
                 "withheld_documents": withheld_documents.get(party.pk, 0),
+                "withheld": withheld.get(party.pk, []),
                 "current": current,
                 "versions": party_versions,
                 "last_withdrawn": withdrawn if current is None else None,

@@ -145,6 +145,7 @@ def test_secretariat_pages_publish_and_withdraw(client, published_world):
     page = client.get(reverse("publication:overview", args=[slug])).content.decode()
     assert "Publish all submitted replies" in page
     assert "Version 1" in page
+    assert "ROBOT-01: Ongoing legislative work" in page
     response = client.post(reverse("publication:publish", args=[slug]), {"party": "FR"})
     assert response.status_code == 302
     assert Publication.objects.current().filter(party=w.party_a).count() == 1
@@ -288,3 +289,13 @@ def test_public_pages_in_constant_queries(client, published_world, django_assert
     # cached: the fingerprint and the consultation, except the search, which is never cached
     with django_assert_max_num_queries({"public:index": 1, "public:search": 12}.get(name, 2)):
         assert client.get(url).status_code == 200
+
+
+def test_the_party_sees_its_marks_on_its_submitted_reply(client, published_world):
+    from tests.access.helpers import login_with_mfa
+
+    w = published_world
+    login_with_mfa(client, w.head_b)
+    page = client.get(reverse("consultation:review", args=[w.consultation.slug])).content.decode()
+    assert page.count("Not for publication") == 2  # ROBOT-01's answer and the confidential document
+    assert "Ongoing legislative work" in page

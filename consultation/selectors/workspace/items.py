@@ -226,7 +226,9 @@ def _attachments_by_id(response: Response, item_ids: list[int] | None = None) ->
     qs = Attachment.objects.filter(answer__response=response)
     if item_ids is not None:
         qs = qs.filter(answer__item_id__in=item_ids)
-    return {a.pk: a for a in qs.only("id", "answer_id", "field_id", "original_name", "size", "content_type")}
+    return {
+        a.pk: a for a in qs.only("id", "answer_id", "field_id", "original_name", "size", "content_type", "confidential")
+    }
 
 
 def _answers_by_item(response: Response, item_ids: list[int] | None = None) -> dict[int, Answer]:
