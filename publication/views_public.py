@@ -112,6 +112,20 @@ def item_replies(request: HttpRequest, slug: str, code: str) -> HttpResponse:
 
 
 @require_GET
+def stakeholder(request: HttpRequest, slug: str, organisation_id: int) -> HttpResponse:
+    found = _consultation(slug)
+
+    def build() -> tuple[str, dict[str, Any]] | None:
+        contributions = selectors.public_stakeholder(consultation=found, organisation_id=organisation_id)
+        if contributions is None:
+            return None
+        return "public/_stakeholder.html", {"consultation": found, **contributions}
+
+    body = _cached_body(request, f"stakeholder:{found.pk}:{organisation_id}", build)
+    return _page(request, body, title=found.title, crumbs=[(found.title, found.slug)])
+
+
+@require_GET
 def search(request: HttpRequest, slug: str) -> HttpResponse:
     found = _consultation(slug)
     query = (request.GET.get("q") or "").strip()[:200]

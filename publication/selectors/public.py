@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 
 from consultation.models import Article, Consultation, Field, Item, Option, Party
 from consultation.selectors.workspace import value_display
+from stakeholders.models import ContributionStatus, StakeholderComment, StakeholderReply
 
 from ..models import Publication, PublishedAnswer, PublishedDocument
 
@@ -26,9 +27,20 @@ SEARCH_RESULTS_MAX = 100
 def public_fingerprint() -> str:
     """What every cached public page depends on: one aggregate over the publications (a publication or a
     withdrawal changes ``changed_at``), so a cached page is never served after either."""
-    row = Publication.objects.aggregate(n=Count("id"), last=Max("changed_at"))
-    last = row["last"].timestamp() if row["last"] else 0
-    return f"{row['n']}-{last:.6f}"
+    parts = []
+    for row in (
+        Publication.objects.aggregate(n=Count("id"), last=Max("changed_at")),
+        _published(StakeholderComment).aggregate(n=Count("id"), last=Max("published_at")),
+        _published(StakeholderReply).aggregate(n=Count("id"), last=Max("published_at")),
+    ):
+        last = row["last"].timestamp() if row["last"] else 0
+        parts.append(f"{row['n']}-{last:.6f}")
+    return "|".join(parts)
+
+
+def _published(model: Any) -> Any:
+    """Other stakeholders' comments or replies the Secretariat published (submitted ones only)."""
+    return model.objects.filter(status=ContributionStatus.SUBMITTED, published_at__isnull=False)
 
 
 def public_consultations() -> list[dict[str, Any]]:
@@ -89,7 +101,75 @@ def public_consultation_page(*, consultation: Consultation) -> dict[str, Any]:
         if not themes or themes[-1]["theme"].pk != item.theme_id:
             themes.append({"theme": item.theme, "items": []})
         themes[-1]["items"].append({"item": item, "replies": per_item.get(item.pk, 0)})
-    return {"consultation": consultation, "publications": publications, "themes": themes}
+    return {
+        "consultation": consultation,
+        "publications": publications,
+        "themes": themes,
+        "stakeholders": public_stakeholders(consultation=consultation),
+    }
+
+
+def public_stakeholders(*, consultation: Consultation) -> list[dict[str, Any]]:
+    """Organisations with published comments or a published reply to the consultation, by name."""
+    comments = dict(
+        _published(StakeholderComment)
+        .filter(consultation=consultation)
+        .values("organisation_id")
+        .annotate(n=Count("id"))
+        .values_list("organisation_id", "n")
+    )
+    replies = {
+        reply.organisation_id: reply
+        for reply in _published(StakeholderReply).filter(consultation=consultation).select_related("organisation")
+    }
+    organisations = {reply.organisation_id: reply.organisation for reply in replies.values()}
+    if set(comments) - set(organisations):
+        from accounts.models import Organisation
+
+        organisations.update(Organisation.objects.in_bulk(list(set(comments) - set(organisations))))
+    rows = [
+        {"organisation": organisation, "comments": comments.get(pk, 0), "reply": replies.get(pk)}
+        for pk, organisation in organisations.items()
+    ]
+    rows.sort(key=lambda row: row["organisation"].name)
+    return rows
+
+
+def public_stakeholder(*, consultation: Consultation, organisation_id: int) -> dict[str, Any] | None:
+    """One organisation's published contributions: its own reply (answers by item) and its comments on the
+    Parties' replies (by Party, overall first then per item), or None if nothing of it is published."""
+    from accounts.models import Organisation
+
+    reply = (
+        _published(StakeholderReply)
+        .filter(consultation=consultation, organisation_id=organisation_id)
+        .prefetch_related("answers__item")
+        .first()
+    )
+    comments = list(
+        _published(StakeholderComment)
+        .filter(consultation=consultation, organisation_id=organisation_id)
+        .select_related("party", "item")
+    )
+    if reply is None and not comments:
+        return None
+    comments.sort(key=lambda c: (c.party.name, c.item is not None, c.item.order if c.item else 0, c.submitted_at))
+    by_party: list[dict[str, Any]] = []
+    for comment in comments:
+        if not by_party or by_party[-1]["party"].pk != comment.party_id:
+            by_party.append({"party": comment.party, "comments": []})
+        by_party[-1]["comments"].append(comment)
+    answers = [a for a in reply.answers.all() if a.text.strip()] if reply is not None else []
+    answers.sort(key=lambda a: (a.item.order, a.item.code))
+    return {
+        "organisation": Organisation.objects.select_related("country").get(pk=organisation_id),
+        "reply": reply,
+        "answers": answers,
+        "by_party": by_party,
+        "published_parties": set(
+            Publication.objects.current().filter(consultation=consultation).values_list("party_id", flat=True)
+        ),
+    }
 
 
 @dataclass

@@ -86,5 +86,9 @@ EXPECTATIONS = {
         "kwargs": lambda world: {**_slug(world), "code": world.items[0].code},
         "get": _public(200),
     },
+    "public:stakeholder": {
+        "kwargs": lambda world: {**_slug(world), "organisation_id": 987654},
+        "get": _public(HIDDEN),
+    },
     "public:document": {"kwargs": lambda world: {"pk": 987654}, "get": _public(HIDDEN)},
 }

@@ -84,8 +84,35 @@ def published_world(world, docs_item):
     publication = publication_publish_party(
         consultation=world.consultation, party=world.party_b, user=world.secretariat
     )
+    _stakeholders(world)
     world.reply_b, world.reply_a = reply_b, reply_a
     world.public_doc, world.secret_doc = public_doc, secret_doc
     world.publication_b = publication
     world.docs_item = docs_item
     return world
+
+
+def _stakeholders(world):
+    """An NGO with a published comment on Germany's reply, a submitted but unpublished comment and an unpublished
+    reply to the questionnaire (both carrying the marker); a second NGO with nothing published."""
+    from django.utils import timezone
+
+    from stakeholders.models import StakeholderAnswer, StakeholderComment, StakeholderReply
+
+    now = timezone.now()
+    ngo = f.organisation("Child Rights Network")
+    hidden = f.organisation("Quiet Network")
+    common = {"consultation": world.consultation, "status": "submitted", "submitted_at": now}
+    StakeholderComment.objects.create(
+        organisation=ngo,
+        party=world.party_b,
+        item=world.items[0],
+        text="The NGO welcomes section 184b.",
+        published_at=now,
+        **common,
+    )
+    StakeholderComment.objects.create(organisation=ngo, party=world.party_b, text=f"NGO {MARKER}", **common)
+    StakeholderComment.objects.create(organisation=hidden, party=world.party_a, text=f"Quiet {MARKER}", **common)
+    reply = StakeholderReply.objects.create(organisation=ngo, **common)
+    StakeholderAnswer.objects.create(reply=reply, item=world.items[0], text=f"NGO reply {MARKER}")
+    world.ngo_org, world.quiet_org = ngo, hidden

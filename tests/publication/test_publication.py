@@ -219,6 +219,7 @@ def test_crawler_never_finds_anything_confidential_or_unpublished(client, publis
         f"/public/{slug}/states/DE/v2/",
         f"/public/{slug}/states/FR/v1/",
         f"/public/{slug}/questions/ROBOT-01/",
+        f"/public/{slug}/stakeholders/{w.quiet_org.pk}/",
         f"/public/{slug}/search/?q={MARKER}",
         f"/public/{slug}/search/?q=Secret+plan",
         f"/public/{slug}/search/?q=France",
@@ -227,6 +228,7 @@ def test_crawler_never_finds_anything_confidential_or_unpublished(client, publis
     ]
     pages = _crawl(client, "/public/", guesses)
     assert f"/public/{slug}/states/DE/" in pages
+    assert b"The NGO welcomes section 184b." in pages[f"/public/{slug}/stakeholders/{w.ngo_org.pk}/"]
     assert any(url.startswith("/public/documents/") and body.startswith(b"%PDF") for url, body in pages.items())
     assert len(pages) >= 15
     for url, body in pages.items():
@@ -286,8 +288,8 @@ def test_public_pages_in_constant_queries(client, published_world, django_assert
     cache.clear()
     with django_assert_max_num_queries(12):
         assert client.get(url).status_code == 200
-    # cached: the fingerprint and the consultation, except the search, which is never cached
-    with django_assert_max_num_queries({"public:index": 1, "public:search": 12}.get(name, 2)):
+    # cached: the fingerprint (three aggregates) and the consultation, except the search, which is never cached
+    with django_assert_max_num_queries({"public:index": 3, "public:search": 12}.get(name, 4)):
         assert client.get(url).status_code == 200
 
 
