@@ -95,7 +95,13 @@ class FieldInline(DraftOnlyInlineMixin, TranslationStackedInline):
     model = Field
     extra = 0
     show_change_link = True
-    fields = (("key", "type", "required", "order"), "label", "help", ("max_length", "unit"))
+    fields = (
+        ("key", "type", "required", "order"),
+        "label",
+        "help",
+        ("max_length", "unit"),
+        ("min_value", "max_value", "decimal_places"),
+    )
 
 
 class OptionInline(DraftOnlyInlineMixin, TranslationTabularInline):

@@ -12,16 +12,17 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from .models import Field, FieldType
 
 DEFAULT_TEXT_MAX_LENGTH = 20_000
 # A number answer fits the typed row's DecimalField(max_digits=20, decimal_places=4): below 10^16, four decimal
-# places at most. The questionnaires' numbers count or measure something (cases, reports, shares): never below 0.
+# places at most. Each number field may narrow that: its lowest and highest values (0 for a count) and its decimal
+# places (0 for a count), set by the Secretariat or the consultation file.
 NUMBER_DECIMAL_PLACES = 4
 NUMBER_LIMIT = Decimal("1e16")
-NUMBER_MIN = Decimal(0)
 LEGAL_REFERENCE_MAX_ROWS = 50
 _url_validator = URLValidator(schemes=["http", "https"])
 # Refused in texts: NUL (PostgreSQL stores no NUL in text or JSON), the other C0 controls but tab and line breaks,
@@ -89,20 +90,7 @@ def _clean_field(field: Field, value: Any, option_keys: list[str]) -> Any:
             number = Decimal(str(value).strip().replace(" ", "").replace("\u202f", "").replace(",", "."))
         except InvalidOperation as exc:
             raise ValidationError(_("“%(value)s” is not a number.") % {"value": value}) from exc
-        if not number.is_finite() or abs(number) >= NUMBER_LIMIT:
-            raise ValidationError(_("“%(value)s” is not a number in range.") % {"value": value})
-        number = number.normalize()
-        if number.as_tuple().exponent < -NUMBER_DECIMAL_PLACES:
-            raise ValidationError(
-                _("“%(value)s” has more than %(places)d decimal places: round it to %(places)d at most.")
-                % {"value": value, "places": NUMBER_DECIMAL_PLACES}
-            )
-        if number < NUMBER_MIN:
-            raise ValidationError(
-                _("“%(value)s” is below 0: this field counts or measures something, so it cannot be negative.")
-                % {"value": value}
-            )
-        return format(number, "f")
+        return _clean_number(field, value, number)
     if field.type == FieldType.LEGAL_REFERENCES:
         return _clean_legal_references(value)
     if field.type == FieldType.ATTACHMENT:
@@ -112,6 +100,69 @@ def _clean_field(field: Field, value: Any, option_keys: list[str]) -> Any:
         except (TypeError, ValueError) as exc:
             raise ValidationError(_("Unknown attachment.")) from exc
     raise ValidationError(_("Unknown field type."))
+
+
+def number_places(field: Field) -> int:
+    """The decimal places a number field accepts."""
+    if field.decimal_places is None:
+        return NUMBER_DECIMAL_PLACES
+    return min(field.decimal_places, NUMBER_DECIMAL_PLACES)
+
+
+def _plain(number: Decimal) -> str:
+    """The number as the reader writes it (2,5 in French), without trailing zeros."""
+    return number_format(Decimal(format(number.normalize(), "f")))
+
+
+def _clean_number(field: Field, value: Any, number: Decimal) -> str:
+    if not number.is_finite() or abs(number) >= NUMBER_LIMIT:
+        raise ValidationError(_("“%(value)s” is not a number in range.") % {"value": value})
+    number = number.normalize()
+    places = number_places(field)
+    exponent = number.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -places:
+        if places == 0:
+            raise ValidationError(
+                _("“%(value)s” is not a whole number: this field counts something.") % {"value": value}
+            )
+        raise ValidationError(
+            _("“%(value)s” has more than %(places)d decimal places: round it to %(places)d at most.")
+            % {"value": value, "places": places}
+        )
+    if field.min_value is not None and number < field.min_value:
+        if field.min_value == 0:
+            raise ValidationError(
+                _("“%(value)s” is below 0: this field counts or measures something, so it cannot be negative.")
+                % {"value": value}
+            )
+        raise ValidationError(
+            _("“%(value)s” is below %(min)s, the lowest value accepted here.")
+            % {"value": value, "min": _plain(field.min_value)}
+        )
+    if field.max_value is not None and number > field.max_value:
+        raise ValidationError(
+            _("“%(value)s” is above %(max)s, the highest value accepted here.")
+            % {"value": value, "max": _plain(field.max_value)}
+        )
+    return format(number, "f")
+
+
+def number_rule(field: Field) -> str:
+    """What a number field accepts, in words, shown beside its box ("A whole number, 0 or more.")."""
+    places = number_places(field)
+    low = None if field.min_value is None else _plain(field.min_value)
+    high = None if field.max_value is None else _plain(field.max_value)
+    if places == 0:
+        kind = _("A whole number")
+    else:
+        kind = _("A number with up to %(places)d decimal places") % {"places": places}
+    if low is not None and high is not None:
+        return _("%(kind)s from %(min)s to %(max)s.") % {"kind": kind, "min": low, "max": high}
+    if low is not None:
+        return _("%(kind)s, %(min)s or more.") % {"kind": kind, "min": low}
+    if high is not None:
+        return _("%(kind)s, %(max)s at most.") % {"kind": kind, "max": high}
+    return _("%(kind)s.") % {"kind": kind}
 
 
 def _clean_legal_references(value: Any) -> list[dict[str, str]]:

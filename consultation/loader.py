@@ -10,6 +10,7 @@ that disappeared from the file is kept if any answer uses it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +132,7 @@ def consultation_file_validate(*, data: dict[str, Any], known_articles: set[int]
                 problems.append(f"{where}: a {ftype} field needs at least two options")
             if ftype not in CHOICE_FIELD_TYPES and options:
                 problems.append(f"{where}: a {ftype} field takes no options")
+            problems.extend(_number_bounds_problems(spec, ftype=ftype, where=where))
             option_keys: set[str] = set()
             for option in options:
                 okey = _text(option, "key") if isinstance(option, dict) else ""
@@ -142,6 +144,32 @@ def consultation_file_validate(*, data: dict[str, Any], known_articles: set[int]
                     problems.append(f"{where}, option {okey}: the English label (label_en) is missing")
                 option_keys.add(okey)
     return problems
+
+
+NUMBER_BOUND_KEYS = ("min", "max", "decimal_places")
+
+
+def _number_bounds_problems(spec: dict[str, Any], *, ftype: str, where: str) -> list[str]:
+    """A number field's ``min``, ``max`` (numbers, min <= max) and ``decimal_places`` (0 to 4); other types none."""
+    given = [key for key in NUMBER_BOUND_KEYS if spec.get(key) is not None]
+    if ftype != FieldType.NUMBER:
+        return [f"{where}: a {ftype} field takes no {key}" for key in given]
+    problems = []
+    for key in ("min", "max"):
+        value = spec.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            problems.append(f"{where}: {key} must be a number")
+    places = spec.get("decimal_places")
+    if places is not None and (isinstance(places, bool) or not isinstance(places, int) or not 0 <= places <= 4):
+        problems.append(f"{where}: decimal_places must be a whole number from 0 to 4")
+    low, high = spec.get("min"), spec.get("max")
+    if not problems and low is not None and high is not None and low > high:
+        problems.append(f"{where}: min ({low}) is above max ({high})")
+    return problems
+
+
+def _decimal(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
 
 
 def _apply(obj: Any, values: dict[str, Any]) -> bool:
@@ -242,6 +270,9 @@ def _load_fields(*, item: Item, specs: list[dict], result: LoadResult) -> None:
             "order": forder,
             "max_length": spec.get("max_length"),
             "unit": _text(spec, "unit"),
+            "min_value": _decimal(spec.get("min")),
+            "max_value": _decimal(spec.get("max")),
+            "decimal_places": spec.get("decimal_places"),
             **_translated(spec, "label"),
             **_translated(spec, "help"),
         }

@@ -14,6 +14,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -202,15 +204,48 @@ class Field(models.Model):
         null=True, blank=True, help_text=_("For free text: the longest answer accepted, in characters.")
     )
     unit = models.CharField(max_length=40, blank=True, help_text=_("For numbers: the unit, if any."))
+    # Number bounds. Empty: what the typed row stores (below 10^16 either way, 4 decimal places at most).
+    min_value = models.DecimalField(
+        max_digits=20,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("For numbers: the lowest value accepted (0 for a count or an amount)."),
+    )
+    max_value = models.DecimalField(
+        max_digits=20,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("For numbers: the highest value accepted (100 for a percentage)."),
+    )
+    decimal_places = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(4)],
+        help_text=_("For numbers: the decimal places accepted (0 for a count); empty: up to 4."),
+    )
 
     class Meta:
         ordering = ["item", "order", "id"]
         verbose_name = _("field")
         verbose_name_plural = _("fields")
-        constraints = [models.UniqueConstraint(fields=["item", "key"], name="field_key_unique_per_item")]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "key"], name="field_key_unique_per_item"),
+            models.CheckConstraint(
+                condition=models.Q(min_value__isnull=True)
+                | models.Q(max_value__isnull=True)
+                | models.Q(min_value__lte=models.F("max_value")),
+                name="field_number_bounds_ordered",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.item.code}.{self.key}"
+
+    def clean(self) -> None:
+        if self.min_value is not None and self.max_value is not None and self.min_value > self.max_value:
+            raise ValidationError({"max_value": _("The highest value must not be below the lowest.")})
 
     @property
     def has_options(self) -> bool:

@@ -69,6 +69,7 @@ def all_types_item(consultation, *, code: str = "TECH-01"):
         type="number",
         order=5,
         unit="cases",
+        min_value=0,
         label_en="Cases recorded in 2023",
         label_fr="Affaires enregistrées en 2023",
     )

@@ -9,7 +9,7 @@ from urllib.parse import quote
 from django.db.models import Count, Prefetch
 from django.utils.http import RFC3986_SUBDELIMS
 
-from ...answer_values import fields_of, options_of
+from ...answer_values import fields_of, number_places, number_rule, options_of
 from ...forms import item_prefix
 from ...models import (
     Answer,
@@ -155,7 +155,15 @@ def _field_view(
         label_marker=translation_marker(fld, "label"),
         error=errors.get(fld.key, ""),
         prefix=item_prefix(item.pk),
-        shown={"key": fld.key, "label": fld.label, "help": fld.help, "required": fld.required, "unit": fld.unit},
+        shown={
+            "key": fld.key,
+            "label": fld.label,
+            "help": fld.help,
+            "required": fld.required,
+            "unit": fld.unit,
+            "rule": number_rule(fld) if fld.type == FieldType.NUMBER else "",
+            "whole": fld.type == FieldType.NUMBER and number_places(fld) == 0,
+        },
     )
     if fld.type == FieldType.SINGLE_CHOICE:
         view.input_type = "radio"

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from ...answer_values import number_rule
 from ...models import Field, FieldType
 
 MULTIPLE_SEPARATOR = ";"
@@ -63,7 +64,8 @@ def _allowed_options_text(item_field: Field, options: list) -> str:
     if item_field.type == FieldType.LEGAL_REFERENCES:
         return _("One reference per line: instrument | provision | link")
     if item_field.type == FieldType.NUMBER:
-        return _("A number") + (f" ({item_field.unit})" if item_field.unit else "")
+        rule = number_rule(item_field).rstrip(".")
+        return rule + (f" ({item_field.unit})" if item_field.unit else "")
     if item_field.type == FieldType.ATTACHMENT:
         return _("Read-only: add files on the platform")
     if item_field.max_length:
