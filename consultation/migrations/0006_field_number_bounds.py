@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('consultation', '0004_submitted_answers_backfill'),
+        ('consultation', '0005_confidentiality'),
     ]
 
     operations = [
