@@ -598,12 +598,19 @@ def _report_body(writer: _Writer, view: dict[str, Any]) -> None:
     for item in view["items"]:
         numbers = next_number()
         writer.heading(number_heading(numbers, item["heading"]), 1)
-        writer.text(item["text_en"], style="Quote")
-        if item["text_fr"] != item["text_en"]:
-            writer.text(item["text_fr"], style="Quote")
+        if "text" in item:  # one edition: the question in its language
+            writer.text(item["text"], style="Quote")
+        else:
+            writer.text(item["text_en"], style="Quote")
+            if item["text_fr"] != item["text_en"]:
+                writer.text(item["text_fr"], style="Quote")
         if item["article_labels"]:
             writer.paragraph(L["articles"], bold=True, keep_next=True)
             writer.bullets(item["article_labels"])
+        for article in item["articles"]:
+            if article.get("text"):  # article reports quote the article
+                writer.paragraph(f"{L.get('article_text', '')} – {article['label']}", bold=True, keep_next=True)
+                writer.text(article["text"], style="Quote")
         for index, field in enumerate(item["fields"], start=1):
             writer.heading(number_heading([*numbers, index], field["label"]), 2)
             _field(writer, item, field, L)
@@ -678,6 +685,8 @@ def _field(writer: _Writer, item: dict[str, Any], field: dict[str, Any], L: dict
             writer.paragraph(L["no_replies"], style="Note")
         for answer in field["answers"]:
             writer.heading(answer["party"], 3)
+            if answer.get("language_note"):
+                writer.paragraph(f"({answer['language_note']})", style="Note")
             writer.text(answer["text"])
     elif kind == "legal_references":
         if not field["references"]:

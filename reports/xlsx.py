@@ -12,14 +12,16 @@ keeps a workbook of tens of thousands of answers fast and flat in memory.
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .word import LANGUAGE_TAGS, xml_text
@@ -264,6 +266,98 @@ def _field_sheet(item: dict[str, Any], fld: dict[str, Any], L: dict[str, str]) -
     return None
 
 
+def _submitted_at(iso: str | None) -> datetime.datetime | None:
+    """A submission time as the spreadsheet's date type: local time, without a zone (Excel has none)."""
+    if not iso:
+        return None
+    return timezone.localtime(datetime.datetime.fromisoformat(iso)).replace(tzinfo=None)
+
+
+def _answers_by_party(fld: dict[str, Any]) -> dict[str, tuple[Any, str]]:
+    """One field's answers as ``{Party name: (value, language)}``, from the field's figures."""
+    kind = fld["type"]
+    answers: dict[str, tuple[Any, str]] = {}
+    if kind in CHOICE_TYPES:
+        chosen: dict[str, list[str]] = {}
+        for option in fld["options"]:  # in the questionnaire's option order
+            for party in option["parties"]:
+                chosen.setdefault(party, []).append(option["label"])
+        answers = {party: ("; ".join(labels), "") for party, labels in chosen.items()}
+    elif kind == "ranking":
+        labels = {option["key"]: option["label"] for option in fld["options"]}
+        for order in fld.get("orders", []):
+            text = "; ".join(f"{rank}. {labels[key]}" for rank, key in enumerate(order["options"], start=1))
+            answers[order["party"]] = (text, "")
+    elif kind == "number":
+        answers = {v["party"]: (number(v["value"]), "") for v in fld["values"]}
+    elif kind == "text":
+        answers = {a["party"]: (a["text"], a.get("language") or "") for a in fld["answers"]}
+    elif kind == "legal_references":
+        cited: dict[str, list[str]] = {}
+        for r in fld["references"]:
+            text = ", ".join(part for part in (r["instrument"], r["provision"]) if part)
+            cited.setdefault(r["party"], []).append(f"{text} <{r['url']}>" if r["url"] else text)
+        answers = {party: ("; ".join(texts), "") for party, texts in cited.items()}
+    return answers
+
+
+def _collation(text: str) -> str:
+    """Alphabetical order that ignores accents and case (Émirats between Égypte and Espagne)."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
+
+
+def tidy_sheet(view: dict[str, Any]) -> Sheet:
+    """Every submitted answer, one row per Party, item and field (Parties in the edition's alphabetical order,
+    then the questionnaire's): the long table analysts pivot. Built from the fields' figures, which name each
+    Party (in English, or in the edition's language once the view translated them) next to its answer."""
+    L = view["L"]
+    french = view.get("language", "en") == "fr"
+    entries: dict[str, dict[str, Any]] = {}
+    for party in view["participation"]["replied"]:
+        entries.setdefault(party["name_en"], party)
+        entries.setdefault(party.get("name_fr") or party["name_en"], party)
+
+    def edition_name(entry: dict[str, Any], fallback: str) -> str:
+        return (entry.get("name_fr") if french else entry.get("name_en")) or fallback
+
+    collected: list[tuple[str, int, list[Any]]] = []
+    position = 0
+    for item in view["items"]:
+        for fld in item["fields"]:
+            position += 1
+            for party, (value, written) in _answers_by_party(fld).items():
+                entry = entries.get(party, {})
+                name = edition_name(entry, party)
+                row = [
+                    entry.get("iso2", ""),
+                    name,
+                    item["code"],
+                    fld["key"],
+                    fld["label"],
+                    value,
+                    written,
+                    _submitted_at(entry.get("submitted_at")),
+                ]
+                collected.append((_collation(name), position, row))
+    collected.sort(key=lambda row: (row[0], row[1]))
+    return Sheet(
+        name=_("All answers"),
+        holds=_("Every submitted answer, one row per Party, item and field"),
+        header=[
+            _("Party code"),
+            L["party"],
+            L["item"],
+            _("Field key"),
+            _("Field"),
+            L["value"],
+            L["language"],
+            _("Submitted at"),
+        ],
+        rows=[row for _name, _position, row in collected],
+        widths={5: 80, 7: 18},
+    )
+
+
 def report_sheets(view: dict[str, Any]) -> list[Sheet]:
     """The workbook's tables in order (the contents sheet is made from them)."""
     L = view["L"]
@@ -308,6 +402,7 @@ def report_sheets(view: dict[str, Any]) -> list[Sheet]:
                 ],
             )
         )
+    sheets.append(tidy_sheet(view))
     return sheets
 
 

@@ -20,7 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from consultation.models import (
@@ -223,14 +223,19 @@ def _item_figures(*, consultation: Consultation, item_ids: list[int] | None) -> 
     replying_per_field: dict[int, set[int]] = defaultdict(set)
     for (field_id, _option_id), party_ids in parties_by_option.items():
         replying_per_field[field_id].update(party_ids)
+    # Rankings row by row (Parties x options of the ranking fields only): the distribution per rank, and each
+    # Party's whole order for the workbook's sheet of every answer.
     rank_distribution: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
-    for row in (
-        _in_scope(SubmittedChoice.objects.filter(rank__isnull=False, **submitted), item_ids)
-        .values("field_id", "option_id", "rank")
-        .annotate(n=Count("id"))
-        .order_by()
+    rank_orders: dict[int, dict[int, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
+    for field_id, option_id, party_id, rank in rows(
+        _in_scope(SubmittedChoice.objects.filter(rank__isnull=False, **submitted), item_ids).values_list(
+            "field_id", "option_id", "party_id", "rank"
+        ),
+        ROW_CHUNK,
     ):
-        rank_distribution[(row["field_id"], row["option_id"])][row["rank"]] = row["n"]
+        by_rank = rank_distribution[(field_id, option_id)]
+        by_rank[rank] = by_rank.get(rank, 0) + 1
+        rank_orders[field_id][party_id].append((rank, option_id))
 
     numbers_by_field: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
     texts_by_field: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
@@ -316,6 +321,11 @@ def _item_figures(*, consultation: Consultation, item_ids: list[int] | None) -> 
                     }
                 )
             out["options"] = sorted(ranked, key=lambda o: (o["mean"] is None, o["mean"] or 0))
+            option_keys = {option.pk: option.key for option in options}
+            out["orders"] = [
+                {"party": _party_name(parties[p]), "options": [option_keys[o] for _rank, o in sorted(order)]}
+                for p, order in sorted(rank_orders.get(field.pk, {}).items(), key=lambda row: place[row[0]])
+            ]
         elif field.type == FieldType.NUMBER:
             numbers = sorted(numbers_by_field.get(field.pk, []), key=lambda row: (row[1], place[row[0]]))
             values = [n for _p, n in numbers]
@@ -405,12 +415,16 @@ def _matrix_cells(
     return cells
 
 
-def _party_entry(party: dict[str, Any], under_revision: dict[int, Any]) -> dict[str, Any]:
+def _party_entry(
+    party: dict[str, Any], under_revision: dict[int, Any], submitted_at: dict[int, Any] | None = None
+) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "name_en": party["name_en"],
         "name_fr": party["name_fr"] or party["name_en"],
         "iso2": party["iso2"],
     }
+    if submitted_at and submitted_at.get(party["id"]):
+        entry["submitted_at"] = submitted_at[party["id"]].isoformat()
     if party["id"] in under_revision:
         since = under_revision[party["id"]]
         entry["under_revision_since"] = since.isoformat() if since else None
@@ -443,7 +457,7 @@ def _assemble(*, consultation: Consultation, shared: ItemFigures, item_ids: set[
         "cutoff": built_at.isoformat(),
         "last_submission": last_submission.isoformat() if last_submission else None,
         "participation": {
-            "replied": [_party_entry(p, shared.under_revision) for p in replied],
+            "replied": [_party_entry(p, shared.under_revision, replied_at) for p in replied],
             "not_replied": [_party_entry(p, {}) for p in not_replied],
             "replied_count": len(replied),
             "asked_count": len(replied) + len(not_replied),

@@ -59,6 +59,7 @@ def test_item_report_outputs_open_and_carry_the_headings_and_figures(dataset):
         "GENAI-02 Position",
         "GENAI-02 Explanation   Explicat",
         "Who answered what   Qui a répon",
+        "All answers",
     ]
     rows = list(workbook["GENAI-02 Position"].iter_rows(values_only=True))
     assert ("Yes / Oui", 3, 6, 50, "Belgium, France, Germany") in rows
@@ -181,6 +182,7 @@ def test_xlsx_keeps_texts_as_typed_never_as_formulas_and_names_sheets_uniquely()
             "title": "T",
             "cutoff": "now",
             "participation": {
+                "replied": [],
                 "replied_names": names,
                 "not_replied_names": [],
                 "under_revision": [],

@@ -3,6 +3,7 @@ numbers, percentage bases and units, question texts and article titles."""
 
 from __future__ import annotations
 
+import datetime
 import io
 import zipfile
 
@@ -127,3 +128,52 @@ def test_workbook_properties_and_xml(overview):
         sheet_xml = archive.read("xl/worksheets/sheet7.xml").decode()
     assert '<pane ySplit="5" topLeftCell="A6" activePane="bottomLeft" state="frozen"/>' in sheet_xml
     assert '<autoFilter ref="A5:E8"/>' in sheet_xml
+
+
+def test_all_answers_sheet_has_one_row_per_submitted_answered_field(overview, dataset):
+    from django.db.models import Q
+
+    from consultation.models import SubmittedChoice, SubmittedReference, SubmittedValue
+
+    workbook, _data = overview
+    assert workbook.sheetnames[-1] == "All answers"
+    sheet = workbook["All answers"]
+    assert [c.value for c in sheet[1]] == [
+        "Party code",
+        "Party / Partie",
+        "Item / Question",
+        "Field key",
+        "Field",
+        "Value / Valeur",
+        "Language / Langue",
+        "Submitted at",
+    ]
+    rows = rows_from(sheet, 2)
+    scope = {"consultation": dataset.consultation}
+    pairs = (
+        SubmittedChoice.objects.filter(**scope)
+        .values_list("party_id", "field_id")
+        .union(
+            SubmittedValue.objects.filter(**scope)
+            .filter(Q(number__isnull=False) | ~Q(text=""))
+            .values_list("party_id", "field_id"),
+            SubmittedReference.objects.filter(**scope).values_list("party_id", "field_id"),
+        )
+    )
+    # 6 Parties x 11 fields, less: no figure from NL, references from France only, explanations to GENAI-02 only
+    assert len(rows) == pairs.count() == 6 * 11 - 1 - 5 - 3 * 6
+    assert len({(r[0], r[2], r[3]) for r in rows}) == len(rows)
+    assert [r[0] for r in rows[:8]] == ["BE"] * 7 + ["FR"]
+    by_key = {(r[0], r[2], r[3]): r for r in rows}
+    assert by_key[("BE", "GENAI-01", "impact_ranking")][5] == (
+        "1. Offline CSEA / Hors ligne; 2. Solicitation / Sollicitation; 3. AI generated / Généré par l'IA"
+    )
+    assert by_key[("FR", "GENAI-01", "recorded_cases")][5] == 12.5
+    assert (
+        by_key[("FR", "GENAI-01", "legal_references")][5] == "Code pénal, art. 227-23 <https://www.legifrance.gouv.fr/>"
+    )
+    assert by_key[("FR", "GENAI-02", "explanation")][6] == "fr"
+    assert by_key[("NL", "GENAI-02", "position")][5] == "No / Non"
+    assert all(isinstance(r[7], datetime.datetime) for r in rows)
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:H{len(rows) + 1}"
