@@ -148,6 +148,18 @@ def stop(processes: list[Child], *, grace: float) -> None:
         child.process.wait()
 
 
+def mail_base_url(*, host: str, port: int, environ: dict[str, str]) -> str | None:
+    """The ``PLATFORM_BASE_URL`` the children get: the configured one, else the address served here, so the links
+    in mails the worker sends (receipts, reminders) point at this server and port, not at 127.0.0.1:8000. None for
+    a wildcard address (0.0.0.0, ::), which no browser opens: links then follow the host each request came to."""
+    configured = environ.get("PLATFORM_BASE_URL", "")
+    if configured:
+        return configured
+    if host in ("0.0.0.0", "::", ""):  # noqa: S104 (compared, not bound)
+        return None
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Serve the platform with a Celery worker (and beat) beside it.")
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
@@ -156,6 +168,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--noreload", action="store_true", help="do not restart the web server when code changes")
     parser.add_argument("--without-worker", action="store_true", help="serve only (a worker runs elsewhere)")
     options = parser.parse_args(argv)
+    base_url = mail_base_url(host=options.host, port=options.port, environ=dict(os.environ))
+    if base_url:
+        os.environ["PLATFORM_BASE_URL"] = base_url  # inherited by both children
     processes = children(
         host=options.host,
         port=options.port,

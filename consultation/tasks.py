@@ -30,14 +30,14 @@ def export_job_run(job_id: int) -> None:
 
 
 @shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=5 * 60)
-def reply_receipt_send(self, submission_id: int) -> bool:
+def reply_receipt_send(self, submission_id: int, base_url: str | None = None) -> bool:
     """E-mail the delegation the receipt of one submission with the reply as PDF (sent once per submission)."""
     from smtplib import SMTPException
 
     from .services.receipts import reply_receipt_send as reply_receipt_send_service
 
     try:
-        return reply_receipt_send_service(submission_id=submission_id)
+        return reply_receipt_send_service(submission_id=submission_id, base_url=base_url)
     except (SMTPException, OSError) as exc:
         if self.request.is_eager:
             raise
@@ -50,3 +50,21 @@ def reply_receipts_sweep() -> int:
     from .services.receipts import reply_receipts_sweep as reply_receipts_sweep_service
 
     return reply_receipts_sweep_service()
+
+
+# --- Delegation: reopening notice -----------------------------------------------------------------
+
+
+@shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=5 * 60)
+def reopened_notice_send(self, response_id: int, base_url: str | None = None) -> bool:
+    """E-mail the delegation that the Secretariat reopened its reply, and why (sent once per reopening)."""
+    from smtplib import SMTPException
+
+    from .services.lifecycle import reopened_notice_send as reopened_notice_send_service
+
+    try:
+        return reopened_notice_send_service(response_id=response_id, base_url=base_url)
+    except (SMTPException, OSError) as exc:
+        if self.request.is_eager:
+            raise
+        raise self.retry(exc=exc) from exc

@@ -7,6 +7,7 @@ whichever door the Secretariat uses. Each one is atomic: a refused step changes 
 from __future__ import annotations
 
 import datetime
+import logging
 from typing import Any
 
 from django.db import transaction
@@ -44,6 +45,8 @@ BULK_BATCH = 2000
 class LifecycleError(Exception):
     """The step is not allowed in the consultation's or reply's current state; the message says why."""
 
+
+logger = logging.getLogger(__name__)
 
 def _audit(event_type: str, *, consultation: Consultation, user: Any, request: Any, **extra: Any) -> None:
     audit_record(
@@ -424,23 +427,62 @@ def response_reopen_and_notify(*, response: Response, user: Any, reason: str, re
     response = response_reopen(response=response, user=user, reason=reason, request=request)
     response_id = response.pk
     base_url = platform_base_url(request=request)
-    transaction.on_commit(lambda: reopened_notice_send(response_id=response_id, base_url=base_url))
+    transaction.on_commit(lambda: reopened_notice_enqueue(response_id=response_id, base_url=base_url))
     return response
 
 
+REOPENED_NOTICE_EVENT = "reply.reopened_notice_sent"
+
+
+def reopened_notice_enqueue(*, response_id: int, base_url: str | None = None) -> bool:
+    """Queue the reopening notice (called on commit): the Secretariat's request never waits for the mail server,
+    and a broker outage is logged without undoing the reopening."""
+    from ..tasks import reopened_notice_send as reopened_notice_send_task
+
+    try:
+        reopened_notice_send_task.apply_async(args=[response_id], kwargs={"base_url": base_url}, retry=False)
+        return True
+    except Exception:  # broker down, or the eager task failed: the reopening itself stands
+        logger.warning("Could not queue the reopening notice of reply %s", response_id, exc_info=True)
+        return False
+
+
+@transaction.atomic
 def reopened_notice_send(*, response_id: int, base_url: str | None = None) -> bool:
-    """The e-mail telling the head (and members, in copy) that their reply was reopened, and why."""
+    """E-mail the head (members in copy) that their reply was reopened, and why: once per reopening (a retried or
+    repeated task sends nothing more), and not at all once the reply has been submitted again."""
+    from accounts.models import AuditEvent
+
     from .reminders import party_mail_send
 
-    response = Response.objects.select_related("consultation", "party").get(pk=response_id)
-    return party_mail_send(
+    response = (
+        Response.objects.select_for_update(of=("self",))
+        .select_related("consultation", "party")
+        .get(pk=response_id)
+    )
+    if response.reopened_at is None or response.status == ResponseStatus.SUBMITTED:
+        return False
+    reopened_at = response.reopened_at.isoformat()
+    if AuditEvent.objects.filter(
+        event_type=REOPENED_NOTICE_EVENT, extra__response_id=response_id, extra__reopened_at=reopened_at
+    ).exists():
+        return False
+    sent = party_mail_send(
         party=response.party,
         template_prefix="emails/reopened",
         context={"consultation": response.consultation, "response": response, "reason": response.reopen_reason},
         consultation=response.consultation,
-        fail_silently=True,
         base_url=base_url,
     )
+    if sent:
+        audit_record(
+            event_type=REOPENED_NOTICE_EVENT,
+            party=response.party,
+            consultation=response.consultation,
+            object_repr=str(response),
+            extra={"response_id": response_id, "reopened_at": reopened_at},
+        )
+    return sent
 
 
 @transaction.atomic

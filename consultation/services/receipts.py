@@ -21,13 +21,13 @@ logger = logging.getLogger(__name__)
 RECEIPT_EVENT = "reply.receipt_sent"
 
 
-def reply_receipt_enqueue(*, submission_id: int) -> bool:
+def reply_receipt_enqueue(*, submission_id: int, base_url: str | None = None) -> bool:
     """Queue the receipt (called on commit); a broker outage is logged and never fails the submission."""
     from ..tasks import reply_receipt_send as reply_receipt_send_task
 
     try:
         # No publish retries: with the broker down the submission's response must not wait; the sweep resends.
-        reply_receipt_send_task.apply_async(args=[submission_id], retry=False)
+        reply_receipt_send_task.apply_async(args=[submission_id], kwargs={"base_url": base_url}, retry=False)
         return True
     except Exception:  # broker down, or the eager task failed: the submission itself stands
         logger.warning("Could not queue the receipt of submission %s", submission_id, exc_info=True)
@@ -46,8 +46,11 @@ def receipt_recipients(*, party_id: int) -> list[str]:
 
 
 @transaction.atomic
-def reply_receipt_send(*, submission_id: int) -> bool:
-    """Send the receipt of one submission, once; False if it was already sent or nobody can receive it."""
+def reply_receipt_send(*, submission_id: int, base_url: str | None = None) -> bool:
+    """Send the receipt of one submission, once; False if it was already sent or nobody can receive it.
+
+    ``base_url``: the platform's address as the submitting request reached it (links follow ``PLATFORM_BASE_URL``
+    when it is configured, see ``platform_base_url``); the sweep, which has no request, passes none."""
     from django.core.mail import EmailMessage
     from django.template.loader import render_to_string
     from django.utils import formats, timezone, translation
@@ -88,7 +91,7 @@ def reply_receipt_send(*, submission_id: int) -> bool:
             "submission": submission,
             "submitted_on": formats.date_format(timezone.localtime(submission.submitted_at), "DATETIME_FORMAT"),
             "submitted_by": submission.submitted_by.display_name if submission.submitted_by else "",
-            "link": platform_base_url() + reverse("offline:index", kwargs={"slug": response.consultation.slug}),
+            "link": (base_url or platform_base_url()) + reverse("offline:index", kwargs={"slug": response.consultation.slug}),
         }
         subject = " ".join(render_to_string("emails/reply_receipt_subject.txt", context).split())
         body = render_to_string("emails/reply_receipt_body.txt", context)

@@ -9,6 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.selectors.links import platform_base_url
 from accounts.services import audit_record
 
 from ..events import reports_refresh_enqueue
@@ -122,7 +123,8 @@ def response_submit(
     reply_audit("reply.submitted", response=response, user=user, request=request, sequence=sequence, **counts)
     consultation_data_changed(consultation_id=response.consultation_id)
     # The delegation's receipt (with the submitted reply as PDF), once the submission is committed.
-    transaction.on_commit(lambda: reply_receipt_enqueue(submission_id=submission.pk), robust=True)
+    base_url = platform_base_url(request=request)
+    transaction.on_commit(lambda: reply_receipt_enqueue(submission_id=submission.pk, base_url=base_url), robust=True)
     return submission
 
 

@@ -90,3 +90,19 @@ def test_make_run_steps_work_on_a_fresh_sqlite_database(tmp_path):
         "-m config.launcher --host 127.0.0.1 --port 8000",
     ):
         assert step in plan
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "environ", "expected"),
+    [
+        ("127.0.0.1", 8010, {}, "http://127.0.0.1:8010"),
+        ("::1", 8010, {}, "http://[::1]:8010"),
+        ("0.0.0.0", 8010, {}, None),  # noqa: S104 (a value compared, not bound)
+        ("127.0.0.1", 8010, {"PLATFORM_BASE_URL": "https://consult.example.org"}, "https://consult.example.org"),
+    ],
+)
+def test_make_run_gives_its_children_the_address_it_serves_for_mail_links(host, port, environ, expected):
+    """The worker's mails (receipts, reminders) have no request: under `make run PORT=8010` they linked to :8000."""
+    from config.launcher import mail_base_url
+
+    assert mail_base_url(host=host, port=port, environ=environ) == expected
