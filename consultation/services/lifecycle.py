@@ -48,6 +48,7 @@ class LifecycleError(Exception):
 
 logger = logging.getLogger(__name__)
 
+
 def _audit(event_type: str, *, consultation: Consultation, user: Any, request: Any, **extra: Any) -> None:
     audit_record(
         event_type=event_type,
@@ -456,9 +457,7 @@ def reopened_notice_send(*, response_id: int, base_url: str | None = None) -> bo
     from .reminders import party_mail_send
 
     response = (
-        Response.objects.select_for_update(of=("self",))
-        .select_related("consultation", "party")
-        .get(pk=response_id)
+        Response.objects.select_for_update(of=("self",)).select_related("consultation", "party").get(pk=response_id)
     )
     if response.reopened_at is None or response.status == ResponseStatus.SUBMITTED:
         return False

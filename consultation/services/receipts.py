@@ -91,7 +91,8 @@ def reply_receipt_send(*, submission_id: int, base_url: str | None = None) -> bo
             "submission": submission,
             "submitted_on": formats.date_format(timezone.localtime(submission.submitted_at), "DATETIME_FORMAT"),
             "submitted_by": submission.submitted_by.display_name if submission.submitted_by else "",
-            "link": (base_url or platform_base_url()) + reverse("offline:index", kwargs={"slug": response.consultation.slug}),
+            "link": (base_url or platform_base_url())
+            + reverse("offline:index", kwargs={"slug": response.consultation.slug}),
         }
         subject = " ".join(render_to_string("emails/reply_receipt_subject.txt", context).split())
         body = render_to_string("emails/reply_receipt_body.txt", context)
