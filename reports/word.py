@@ -16,6 +16,7 @@ line, and resolves each style name once: the same document in a fraction of the 
 
 from __future__ import annotations
 
+import copy
 import datetime
 import io
 import re
@@ -38,6 +39,7 @@ MARGINS_TWIPS = {"top": 1418, "right": 1418, "bottom": 1134, "left": 1418, "head
 TEXT_WIDTH_TWIPS = A4_TWIPS[0] - MARGINS_TWIPS["left"] - MARGINS_TWIPS["right"]
 LANGUAGE_TAGS = {"en": "en-GB", "fr": "fr-FR"}
 HEADER_FILL = "D9E2F3"
+MATRIX_COLUMNS_PER_TABLE = 10  # on a landscape A4 page, with the Party column repeated
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV")
 
 
@@ -138,6 +140,7 @@ class _Writer:
         self.bookmarks = 0
         self.headings: list[tuple[int, str, str]] = []  # (level, text, bookmark) for the contents' cached result
         self.toc_paragraph: Any = None
+        self.text_width = TEXT_WIDTH_TWIPS
         self._page_setup()
         self._styles()
         self._header_footer()
@@ -176,7 +179,8 @@ class _Writer:
         normal.paragraph_format.space_after = Pt(6)
         for name, size in (("Title", 24), ("Subtitle", 14), ("Heading 1", 15), ("Heading 2", 12.5), ("Heading 3", 11)):
             styles[name].font.size = Pt(size)
-        for name in ("Heading 1", "Heading 2", "Heading 3"):
+        styles["Heading 4"].font.size = Pt(10.5)
+        for name in ("Heading 1", "Heading 2", "Heading 3", "Heading 4"):
             styles[name].paragraph_format.keep_with_next = True
         styles["Caption"].font.size = Pt(9)
         note = styles.add_style("Note", WD_STYLE_TYPE.PARAGRAPH)
@@ -287,16 +291,35 @@ class _Writer:
         for block in _paragraphs(text):
             self.paragraph(block, style=style)
 
+    def landscape(self) -> None:
+        """From here to the end, A4 landscape pages (a wide table's annex): the portrait section closes with the
+        paragraph written here, the document's last section turns; header and footer carry on."""
+        from docx.oxml.ns import qn
+
+        portrait = copy.deepcopy(self.section_properties)
+        paragraph = self.paragraph()
+        _sub(paragraph, "w:pPr").append(portrait)
+        properties = self.section_properties
+        size = properties.find(qn("w:pgSz"))
+        size.set(qn("w:w"), str(A4_TWIPS[1]))
+        size.set(qn("w:h"), str(A4_TWIPS[0]))
+        size.set(qn("w:orient"), "landscape")
+        title_page = properties.find(qn("w:titlePg"))
+        if title_page is not None:
+            properties.remove(title_page)
+        self.text_width = A4_TWIPS[1] - MARGINS_TWIPS["left"] - MARGINS_TWIPS["right"]
+
     def page_break(self) -> None:
         paragraph = self.paragraph()
         run = _sub(paragraph, "w:r")
         _sub(run, "w:br", type="page")
 
     def heading(self, text: str, level: int) -> Any:
-        """A Heading 1–3 paragraph (deeper levels use Heading 3), bookmarked for the contents' entries."""
+        """A Heading 1–4 paragraph (deeper levels use Heading 4), bookmarked for the contents' entries (levels 1–3:
+        a reply's Party heading is level 4, in the navigation pane but not in the contents)."""
         from docx.oxml.ns import qn
 
-        level = max(1, min(level, 3))
+        level = max(1, min(level, 4))
         paragraph = self.paragraph(style=f"Heading {level}")
         self.bookmarks += 1
         name = f"_Toc{self.bookmarks:08d}"
@@ -372,7 +395,7 @@ class _Writer:
         columns = len(header)
         weights = list(widths) if widths else [1] * columns
         total = sum(weights)
-        twips = [max(400, TEXT_WIDTH_TWIPS * weight // total) for weight in weights]
+        twips = [max(400, self.text_width * weight // total) for weight in weights]
         table = _el("w:tbl")
         properties = _sub(table, "w:tblPr")
         _sub(properties, "w:tblStyle", val=self.style_id("Table Grid"))
@@ -474,6 +497,8 @@ class _Writer:
         begin, code, separate, _result, end = _field_runs('TOC \\o "1-3" \\h \\z \\u')
         entries = []
         for level, text, bookmark in self.headings:
+            if level > 3:
+                continue
             entry = _el("w:p")
             _sub(_sub(entry, "w:pPr"), "w:pStyle", val=f"TOC{level}")
             link = _sub(entry, "w:hyperlink", anchor=bookmark, history="1")
@@ -510,9 +535,10 @@ class _Writer:
         for index, subsection in enumerate(section.subsections, start=1):
             self.section(subsection, [*numbers, index])
 
-    def annex(self, section: Section, index: int) -> None:
-        """``Annex II – Title``, its subsections numbered from 1 under it."""
-        self.page_break()
+    def annex(self, section: Section, index: int, *, new_page: bool = True) -> None:
+        """``Annex II – Title`` on a new page, its subsections numbered from 1 under it."""
+        if new_page:
+            self.page_break()
         label = _("Annex %(number)s") % {"number": ROMAN[index - 1] if index <= len(ROMAN) else index}
         self.heading(f"{label} – {section.title}", 1)
         self.blocks(section.blocks)
@@ -617,14 +643,24 @@ def _report_body(writer: _Writer, view: dict[str, Any]) -> None:
     for section in view.get("extra_sections", ()):
         writer.section(section, next_number())
     annexes = 0
-    if view["matrix"]["columns"]:
+    matrix = view["matrix"]
+    if matrix["columns"]:
         annexes += 1
-        writer.annex(Section(key="matrix", title=L["matrix"]), annexes)
-        writer.table(
-            [L["party"], *view["matrix"]["columns"]],
-            [[row["party"], *[(c["label"] if c else "–") for c in row["cells"]]] for row in view["matrix"]["rows"]],
-            caption=L["matrix"],
-        )
+        writer.landscape()
+        writer.annex(Section(key="matrix", title=L["matrix"]), annexes, new_page=False)  # the section starts one
+        columns = matrix["columns"]
+        for start in range(0, len(columns), MATRIX_COLUMNS_PER_TABLE):
+            stop = min(start + MATRIX_COLUMNS_PER_TABLE, len(columns))
+            part = f" ({start + 1}–{stop} / {len(columns)})" if len(columns) > MATRIX_COLUMNS_PER_TABLE else ""
+            writer.table(
+                [L["party"], *columns[start:stop]],
+                [
+                    [row["party"], *[(c["label"] if c else "–") for c in row["cells"][start:stop]]]
+                    for row in matrix["rows"]
+                ],
+                caption=L["matrix"] + part,
+                widths=[3, *[2] * (stop - start)],
+            )
 
 
 def _field(writer: _Writer, item: dict[str, Any], field: dict[str, Any], L: dict[str, str]) -> None:
@@ -637,7 +673,7 @@ def _field(writer: _Writer, item: dict[str, Any], field: dict[str, Any], L: dict
             [L["option"], L["count"], L["percent"], L["parties"]],
             [[o["label"], o["count"], f"{o['percent']:.1f} %", ", ".join(o["parties"])] for o in field["options"]],
             caption=f"{item['code']} – {field['label']} ({L['replying']}: {field['replying']})",
-            widths=[4, 1, 2, 5],
+            widths=[8, 3, 4, 9],
         )
     elif kind == "ranking":
         writer.table(
@@ -659,7 +695,7 @@ def _field(writer: _Writer, item: dict[str, Any], field: dict[str, Any], L: dict
                 for o in field["options"]
             ],
             caption=f"{item['code']} – {field['label']} ({L['replying']}: {field.get('replying', '–')})",
-            widths=[4, 2, 2, *[1 for _r in field["ranks"]], 4],
+            widths=[6, 2, 2, *[2 for _r in field["ranks"]], 6],
         )
     elif kind == "number":
         stats = field["stats"]
@@ -684,7 +720,7 @@ def _field(writer: _Writer, item: dict[str, Any], field: dict[str, Any], L: dict
         if not field["answers"]:
             writer.paragraph(L["no_replies"], style="Note")
         for answer in field["answers"]:
-            writer.heading(answer["party"], 3)
+            writer.heading(answer["party"], 4)
             if answer.get("language_note"):
                 writer.paragraph(f"({answer['language_note']})", style="Note")
             writer.text(answer["text"])

@@ -155,3 +155,41 @@ def test_numbered_lists_each_start_at_one():
     numbered = [p for p in docx.paragraphs if p.style.name == "List Number"]
     ids = [p._p.pPr.numPr.numId.val for p in numbered]
     assert ids[0] == ids[1] != ids[2]  # the second list restarts
+
+
+def test_report_docx_has_captioned_charts_with_alt_text_replies_and_a_landscape_annex(dataset):
+    from reports.selectors.scopes import scope_parse
+    from reports.services.builds import report_build_now
+
+    scope = scope_parse(consultation=dataset.consultation, text="item:GENAI-02")
+    run = report_build_now(consultation=dataset.consultation, scope=scope, formats=["docx"])
+    assert run.status == "done", run.error
+    data = next(iter(_docx_files(run.version)))
+    xml = parts(data)
+    document = xml["word/document.xml"]
+    assert re.search(r'<w:pgSz w:w="11906" w:h="16838"', document)
+    assert re.search(r'<w:pgSz w:w="16838" w:h="11906" w:orient="landscape"', document)  # the matrix annex
+    assert re.search(r'<w:instrText[^>]*> TOC \\o "1-3" \\h', document)
+    assert re.search(r"<w:instrText[^>]*> NUMPAGES </w:instrText>", footer_xml(xml))
+    docx = open_docx(io.BytesIO(data))
+    (shape,) = docx.inline_shapes
+    alt = shape._inline.docPr.get("descr")
+    assert alt.startswith("GENAI-02 – Position")
+    assert alt.endswith(": Yes / Oui: 3; Partially / Partiellement: 2; No / Non: 1")
+    paragraphs = [(p.style.name, p.text) for p in docx.paragraphs]
+    captions = [text for style, text in paragraphs if style == "Caption"]
+    assert captions[0] == "Table 1: Items covered / Questions couvertes"
+    assert captions[1].startswith("Figure 1: GENAI-02 – Position")
+    assert captions[2].startswith("Table 2: GENAI-02 – Position")
+    assert ("Heading 4", "Netherlands") in paragraphs  # each reply under its Party, outside the contents
+    assert ("Normal", "Policy statement of NL on synthetic images.") in paragraphs
+    assert ("TOC 4", "Netherlands") not in paragraphs
+    assert not [text for style, text in paragraphs if style == "TOC 3"]
+
+
+def _docx_files(version):
+    if getattr(version, "docx", None):
+        yield version.docx.read()
+    for document in getattr(version, "documents", None).all() if hasattr(version, "documents") else []:
+        if document.format == "docx" and document.language == "en":
+            yield document.file.read()
