@@ -45,7 +45,7 @@ def test_item_report_outputs_open_and_carry_the_headings_and_figures(dataset):
     assert ("Heading 1", "1. Participation") in headings
     assert ("Heading 1", "3. GENAI-02 – Generative AI / IA générative") in headings
     assert ("Heading 2", "3.1 Position") in headings
-    assert ("Heading 3", "Netherlands") in headings
+    assert ("Heading 4", "Netherlands") in headings
     option_rows = [[c.text for c in row.cells] for table in document.tables for row in table.rows]
     assert ["Yes / Oui", "3", "50.0 %", "Belgium, France, Germany"] in option_rows
     assert ["Partially / Partiellement", "2", "33.3 %", "Italy, Spain"] in option_rows
