@@ -258,6 +258,9 @@ class Option(models.Model):
     field = models.ForeignKey(Field, on_delete=models.CASCADE, related_name="options")
     key = models.SlugField(max_length=40)
     label = models.CharField(max_length=300)
+    if TYPE_CHECKING:  # the columns django-modeltranslation adds (consultation/translation.py), for mypy
+        label_en: str
+        label_fr: str
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

@@ -30,7 +30,7 @@ def audit_record(
     consultation: Any = None,
     object_repr: str = "",
     request: HttpRequest | None = None,
-    extra: dict | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one audit row; called inside the caller's transaction so it commits or rolls back with it."""
     if actor is not None and not getattr(actor, "is_authenticated", False):

@@ -12,6 +12,7 @@ share the helpers that derive an answer's values, its typed rows and its revisio
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,7 +96,7 @@ def response_get_or_create(*, consultation: Consultation, party: Party) -> Respo
         return Response.objects.get(consultation=consultation, party=party)
 
 
-def reply_lock_reason(*, response: Response, today=None) -> str | None:
+def reply_lock_reason(*, response: Response, today: datetime.date | None = None) -> str | None:
     """Why the reply cannot be edited now, or None if it can."""
     today = today or timezone.localdate()
     if response.consultation.status != "open":
@@ -110,7 +111,9 @@ def reply_lock_reason(*, response: Response, today=None) -> str | None:
     return None
 
 
-def _typed_rows(*, answer: Answer, fields: list, data: dict[str, Any]) -> tuple[list, list, list]:
+def _typed_rows(
+    *, answer: Answer, fields: list[Field], data: dict[str, Any]
+) -> tuple[list[AnswerChoice], list[AnswerValue], list[LegalReference]]:
     """The typed value rows (choices, values, legal references) that reports aggregate for one answer."""
     choices: list[Any] = []
     values: list[Any] = []
@@ -157,7 +160,7 @@ def _item_fields(item: Item) -> list[Field]:
     return list(item.fields.prefetch_related("options"))
 
 
-def _write_typed_rows(*, saved: list[tuple[Answer, list, dict[str, Any]]], existing: list[int]) -> None:
+def _write_typed_rows(*, saved: list[tuple[Answer, list[Field], dict[str, Any]]], existing: list[int]) -> None:
     """Replace the typed rows of the saved answers: 3 deletes and at most 3 inserts, however many answers.
 
     ``existing`` are the saved answers that existed before this write; answers just created have no rows yet,
@@ -178,7 +181,7 @@ def _write_typed_rows(*, saved: list[tuple[Answer, list, dict[str, Any]]], exist
     LegalReference.objects.bulk_create(references)
 
 
-def _unknown_attachments(*, checks: list[tuple[Answer, list, dict[str, Any]]]) -> list[tuple[Answer, Any]]:
+def _unknown_attachments(*, checks: list[tuple[Answer, list[Field], dict[str, Any]]]) -> list[tuple[Answer, Any]]:
     """The (answer, field) pairs naming documents that are not attached to that answer; one query for all.
 
     Documents belong to an answer and a field: a value may only name those, so an answer not saved yet
@@ -205,12 +208,14 @@ def _unknown_attachments(*, checks: list[tuple[Answer, list, dict[str, Any]]]) -
     return unknown
 
 
-def _check_attachments(*, answer: Answer, fields: list, data: dict[str, Any]) -> None:
+def _check_attachments(*, answer: Answer, fields: list[Field], data: dict[str, Any]) -> None:
     for _answer, field in _unknown_attachments(checks=[(answer, fields, data)]):
         raise AnswerInvalid({field.key: _("Unknown attachment.")})
 
 
-def _apply_values(*, answer: Answer, fields: list, clean: dict[str, Any], language: str, user: Any, now) -> None:
+def _apply_values(
+    *, answer: Answer, fields: list[Field], clean: dict[str, Any], language: str, user: Any, now: datetime.datetime
+) -> None:
     """Set the answer's new version and the values derived from it (not saved)."""
     answer.data = clean
     answer.version = (answer.version if answer.pk else 0) + 1

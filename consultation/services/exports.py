@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -90,7 +90,7 @@ def formula_escape(value: Any) -> Any:
     return value
 
 
-def _answers_queryset(*, consultation: Consultation, filters: dict[str, Any]):
+def _answers_queryset(*, consultation: Consultation, filters: dict[str, Any]) -> QuerySet[Answer]:
     answers = Answer.objects.filter(response__consultation=consultation)
     if filters["state"] != "all":
         answers = answers.filter(response__status=filters["state"])
@@ -114,7 +114,7 @@ def _format_value(field_type: str, value: Any, labels: dict[str, str]) -> str:
     if value is None or value == "" or value == []:
         return ""
     if field_type == FieldType.SINGLE_CHOICE:
-        return labels.get(value, value)
+        return str(labels.get(value, value))
     if field_type == FieldType.MULTIPLE_CHOICE:
         return "; ".join(labels.get(k, k) for k in value)
     if field_type == FieldType.RANKING:

@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, FilteredRelation, Q
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
@@ -222,7 +222,8 @@ def reminder_deliver(*, reminder_id: int, base_url: str | None = None) -> str:
         return SENT
 
 
-def _due_parties(*, consultation: Consultation):
+def _due_parties(*, consultation: Consultation) -> QuerySet[Any]:
+    # Rows typed Any: Parties annotated with ``reply_extended_until``, which the stubs cannot see.
     """Active Parties whose reply is not submitted, with their own deadline (one LEFT JOIN)."""
     return (
         Party.objects.filter(is_active=True)

@@ -10,7 +10,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from ...answer_values import number_rule
-from ...models import Field, FieldType
+from ...models import Field, FieldType, Option
 
 MULTIPLE_SEPARATOR = ";"
 RANKING_SEPARATOR = ">"
@@ -53,7 +53,7 @@ def value_to_cell(*, item_field: Field, value: Any, attachments: list[str] | Non
     return str(value)
 
 
-def _allowed_options_text(item_field: Field, options: list) -> str:
+def _allowed_options_text(item_field: Field, options: list[Option]) -> str:
     if item_field.type in (FieldType.SINGLE_CHOICE, FieldType.MULTIPLE_CHOICE, FieldType.RANKING):
         listed = "; ".join(f"{option.key} = {option.label}" for option in options)
         if item_field.type == FieldType.MULTIPLE_CHOICE:
@@ -85,7 +85,7 @@ class _CellError(ValueError):
     pass
 
 
-def _resolve_option(raw: str, item_field: Field, options: list) -> str:
+def _resolve_option(raw: str, item_field: Field, options: list[Option]) -> str:
     text = raw.strip()
     keys = [option.key for option in options]
     if text in keys:
@@ -101,7 +101,7 @@ def _resolve_option(raw: str, item_field: Field, options: list) -> str:
     )
 
 
-def cell_to_value(*, item_field: Field, options: list, value: Any) -> Any:
+def cell_to_value(*, item_field: Field, options: list[Option], value: Any) -> Any:
     """Read a cell back into the canonical shape ``answer_data_clean`` expects; None when blank."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None

@@ -37,7 +37,7 @@ def _time_budget_seconds() -> float:
     return float(getattr(settings, "IMPORT_TIME_BUDGET_SECONDS", 2.5))
 
 
-def _open_workbook(content: bytes):
+def _open_workbook(content: bytes) -> Any:
     from openpyxl import load_workbook
 
     try:

@@ -116,7 +116,7 @@ def _decode_item(
     *,
     entry: _FileItem,
     by_key: dict[str, Field],
-    known: tuple[dict, ...],
+    known: tuple[dict[str, Any], ...],
     preview: ImportPreview,
     column_names: dict[str, str],
 ) -> dict[str, Any] | None:
@@ -146,7 +146,7 @@ def _decode_item(
     return None if failed else values
 
 
-def _display(item_field: Field, options: list, value: Any) -> list[str]:
+def _display(item_field: Field, options: list[Any], value: Any) -> list[str]:
     return FieldValue(field=item_field, value=value, options=options).display_lines
 
 

@@ -140,5 +140,5 @@ def offline_workbook_export(*, document: ReplyDocument) -> bytes:
     return buffer.getvalue()
 
 
-def _fields_in_order(document: ReplyDocument) -> list[tuple[Field, list]]:
+def _fields_in_order(document: ReplyDocument) -> list[tuple[Field, list[Any]]]:
     return [(fv.field, fv.options) for entry in document.items for fv in entry.fields]
