@@ -1,6 +1,6 @@
 """In a real browser: a rapporteur selects a passage of a submitted reply, codes it and sees the Party × code
-matrix change; drafts observations and reads their diff; proposes a recommendation that the Secretariat adopts.
-Every page is checked with axe for serious violations."""
+matrix change; drafts observations and reads their diff; proposes a recommendation that the Secretariat adopts;
+marks an item's coding final and builds the implementation report, then reads it. Every page is checked with axe for serious violations."""
 
 from __future__ import annotations
 
@@ -162,3 +162,44 @@ def test_propose_a_recommendation_and_the_secretariat_adopts_it(page, live_serve
         today,
     )
     assert list(recommendation.addressees.values_list("iso2", flat=True)) == ["DE"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_mark_the_coding_final_build_the_implementation_report_and_read_it(page, live_server, analysis_world):
+    # The build typesets through the reports' generic writers; until reports.rendering (document_pdf,
+    # document_html) is on main, the build cannot succeed, so the test waits for it.
+    pytest.importorskip("reports.rendering", reason="the reports' document_pdf/document_html writers")
+    from monitoring.models import ItemAnalysis
+    from monitoring.services.codings import coding_apply
+    from monitoring.services.recommendations import recommendation_create, recommendation_transition
+
+    w = analysis_world
+    for reply in (w.france, w.germany):
+        coding_apply(response=reply, item=w.items[0], codes=[w.code], user=w.committee)
+    recommendation = recommendation_create(
+        consultation=w.consultation, strength="urges", text_en="Parties to criminalise generated material.",
+        items=[w.items[0]], user=w.committee,
+    )  # fmt: skip
+    recommendation_transition(recommendation=recommendation, action="propose", user=w.committee)
+    recommendation_transition(
+        recommendation=recommendation, action="adopt", user=w.secretariat, meeting="45th plenary meeting",
+        adopted_on=datetime.date.today(),
+    )  # fmt: skip
+
+    login(page, live_server, w.committee.email, PASSWORD)
+    page.goto(f"{live_server.url}/analysis/{w.consultation.slug}/items/{w.items[0].pk}/")
+    page.get_by_role("button", name="Mark the coding final").click()
+    page.locator(".message--success", has_text="The coding of this item is final").wait_for()
+    assert page.get_by_role("button", name="Reopen the coding").is_visible()
+    assert page.get_by_role("button", name="Code the passage").count() == 0  # locked while final
+    assert ItemAnalysis.objects.get(item=w.items[0]).coding_final_by == w.committee
+
+    page.get_by_role("link", name="Implementation report").click()
+    page.get_by_role("button", name="Build the implementation report").click()
+    page.locator(".message--success", has_text="Build 1 of the implementation report is queued").wait_for()
+    page.locator("#build-1", has_text="Ready").wait_for()
+    assert serious_violations(page) == []
+
+    page.locator("#build-1 td").nth(2).get_by_role("link", name="Read online").click()
+    page.get_by_text("R1. Urges Parties to criminalise generated material.").wait_for()
+    assert page.get_by_text("2 Parties: Generated material criminalised").first.is_visible()
