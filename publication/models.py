@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
-class PublicationQuerySet(models.QuerySet):
+class PublicationQuerySet(models.QuerySet["Publication"]):
     def visible(self) -> PublicationQuerySet:
         """Every version the public may read: not withdrawn (current and superseded ones)."""
         return self.filter(withdrawn_at__isnull=True)

@@ -20,6 +20,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from accounts import access
+from consultation.models import Consultation
 
 from .selectors import public as selectors
 
@@ -44,7 +45,7 @@ def _cached_body(request: HttpRequest, key: str, build: Callable[[], tuple[str, 
         cache.set(cache_key, body, CACHE_SECONDS)
     if body == "":
         raise Http404
-    return body
+    return str(body)
 
 
 def _page(request: HttpRequest, body: str, *, title: str, crumbs: list[tuple[str, str]]) -> HttpResponse:
@@ -52,7 +53,7 @@ def _page(request: HttpRequest, body: str, *, title: str, crumbs: list[tuple[str
     return render(request, "public/page.html", {"body": mark_safe(body), "page_title": title, "crumbs": crumbs})
 
 
-def _consultation(slug: str):
+def _consultation(slug: str) -> Consultation:
     consultation = selectors.public_consultation_get(slug=slug)
     if consultation is None:
         raise Http404

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Max, Prefetch, Q
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils.translation import get_language
 
 from consultation.models import Article, Consultation, Field, Item, Option, Party
@@ -64,7 +64,7 @@ def public_consultation_get(*, slug: str) -> Consultation | None:
     ).first()
 
 
-def _items(consultation_id: int):
+def _items(consultation_id: int) -> QuerySet[Item]:
     return (
         Item.objects.filter(consultation_id=consultation_id)
         .select_related("theme")
@@ -180,7 +180,7 @@ class PublicAnswer:
     fields: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _answer_fields(item: Item, answer: PublishedAnswer, documents: dict[int, PublishedDocument]) -> list[dict]:
+def _answer_fields(item: Item, answer: PublishedAnswer, documents: dict[int, Any]) -> list[dict[str, Any]]:
     return [
         {"field": fld, "display": value_display(fld, answer.data.get(fld.key), attachments=documents)}
         for fld in item.fields.all()
@@ -237,7 +237,7 @@ def public_item_replies(*, consultation: Consultation, code: str) -> dict[str, A
     rows = [
         PublicAnswer(item=item, answer=a, party=a.party, fields=_answer_fields(item, a, documents)) for a in answers
     ]
-    rows.sort(key=lambda row: row.party.name)
+    rows.sort(key=lambda row: row.party.name if row.party else "")
     return {"item": item, "rows": rows}
 
 

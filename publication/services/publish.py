@@ -31,7 +31,9 @@ from ..errors import PublicationError
 from ..models import Publication, PublishedAnswer, PublishedDocument
 
 
-def _audit(event_type: str, *, consultation: Consultation, party: Party | None, user: Any, request: Any, **extra):
+def _audit(
+    event_type: str, *, consultation: Consultation, party: Party | None, user: Any, request: Any, **extra: Any
+) -> None:
     audit_record(
         event_type=event_type,
         actor=user,
