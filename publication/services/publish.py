@@ -133,13 +133,14 @@ def _publish_one(
         if not answer.is_answered:
             continue
         data = dict((snapshot.get(answer.item.code) or {}).get("data") or {})
+        texts: list[str] = []
         words: list[str] = []
         attachment_fields: list[Field] = []
         for fld in fields_by_item.get(answer.item_id, []):
             if fld.type == FieldType.ATTACHMENT:
                 attachment_fields.append(fld)
             else:
-                words.extend(_words(fld, data.get(fld.key), labels))
+                (texts if fld.type == FieldType.TEXT else words).extend(_words(fld, data.get(fld.key), labels))
         row = PublishedAnswer.objects.create(
             publication=publication,
             consultation=consultation,
@@ -147,7 +148,8 @@ def _publish_one(
             item=answer.item,
             language=answer.language,
             data=data,
-            text="\n".join(word for word in words if word),
+            # The Party's own words first (what a search excerpt should show), then the options it chose.
+            text="\n".join(word for word in texts + words if word),
         )
         published += 1
         for fld in attachment_fields:
