@@ -177,3 +177,37 @@ def test_all_answers_sheet_has_one_row_per_submitted_answered_field(overview, da
     assert all(isinstance(r[7], datetime.datetime) for r in rows)
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref == f"A1:H{len(rows) + 1}"
+
+
+def test_french_edition_names_its_own_sheets_and_columns_in_french():
+    from reports import xlsx
+
+    view = {
+        "L": {key: key for key in _LABEL_KEYS},
+        "language": "fr",
+        "title": "Vue d'ensemble",
+        "cutoff": "3 décembre 2026",
+        "participation": {
+            "replied": [{"name_en": "Belgium", "name_fr": "Belgique", "iso2": "BE", "submitted_at": None}],
+            "replied_names": ["Belgique"],
+            "not_replied_names": [],
+            "under_revision": [],
+            "replied_count": 1,
+            "asked_count": 1,
+        },
+        "items": [],
+        "matrix": {"columns": [], "rows": []},
+    }
+    workbook = load_workbook(io.BytesIO(xlsx.report_xlsx(view)))
+    assert workbook.sheetnames == ["Sommaire", "participation", "summary", "Toutes les réponses"]
+    contents = workbook["Sommaire"]
+    header = next(row for row in contents.iter_rows(values_only=True) if row[0] == "Feuille")
+    assert header == ("Feuille", "Contenu", "Lignes")
+    assert [c.value for c in workbook["Toutes les réponses"][1]][:1] == ["Code de la Partie"]
+    assert workbook.properties.language == "fr-FR"
+
+
+_LABEL_KEYS = (
+    "participation party replied not_replied replying under_revision_note summary item theme articles cutoff"
+    " cutoff_note value language matrix"
+).split()
