@@ -164,6 +164,14 @@ class Item(models.Model):
     translation_status = models.CharField(
         max_length=12, choices=TranslationStatus.choices, default=TranslationStatus.UNOFFICIAL
     )
+    continues = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="continued_by",
+        help_text=_("The item of the previous round this item asks again (its code or wording may have changed)."),
+    )
 
     class Meta:
         ordering = ["consultation", "order", "code"]
@@ -175,6 +183,22 @@ class Item(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class ItemAddressee(models.Model):
+    """A Party an item is put to. An item without any is put to every Party; an item with some (a follow-up
+    question on a recommendation addressed to a few Parties) is shown to, answered and counted for those only."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="addressees")
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("item addressee")
+        verbose_name_plural = _("item addressees")
+        constraints = [models.UniqueConstraint(fields=["item", "party"], name="item_addressee_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}:{self.party_id}"
 
 
 class FieldType(models.TextChoices):
@@ -371,7 +395,9 @@ class AnswerRevision(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    source = models.CharField(max_length=20, default="web", help_text=_("web, import, restore, carry-over"))
+    source = models.CharField(
+        max_length=20, default="web", help_text=_("web, import, restore, carry-over, confirmed (no change)")
+    )
     note = models.CharField(max_length=255, blank=True)
 
     class Meta:

@@ -70,7 +70,7 @@ THIRD_PARTY_APPS = [
     "django_htmx",
     "csp",
 ]
-LOCAL_APPS = ["accounts", "consultation", "reports", "monitoring", "publication", "stakeholders"]
+LOCAL_APPS = ["accounts", "consultation", "reports", "monitoring", "publication", "stakeholders", "followup"]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 # AUTHENTICATION

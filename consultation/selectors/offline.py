@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from .addressees import items_for_party
 from ..models import Answer, Attachment, Consultation, Field, FieldType, Item, Option, Party, Response
 
 
@@ -102,10 +103,14 @@ class ReplyDocument:
         return self.submitted_at is not None
 
 
-def questionnaire_items(*, consultation: Consultation) -> list[Item]:
-    """The consultation's items in reading order, with theme, articles, fields and options (4 queries)."""
+def questionnaire_items(*, consultation: Consultation, party_id: int | None = None) -> list[Item]:
+    """The consultation's items in reading order (those put to the Party, when one is given), with theme,
+    articles, fields and options (4 queries)."""
+    items = Item.objects.filter(consultation=consultation)
+    if party_id is not None:
+        items = items_for_party(items, party_id=party_id)
     return list(
-        Item.objects.filter(consultation=consultation)
+        items
         .select_related("theme")
         .prefetch_related(
             "articles",
@@ -125,7 +130,7 @@ def reply_document_get(
     submission_sequence: int | None = None,
 ) -> ReplyDocument:
     """The reply as a document: current answers, or a submission's ``snapshot`` (keyed by item code)."""
-    items = questionnaire_items(consultation=consultation)
+    items = questionnaire_items(consultation=consultation, party_id=party.pk)
     if snapshot is not None:
         by_code = snapshot
     elif response is not None and response.pk:

@@ -446,8 +446,10 @@ def answer_restore(*, answer: Answer, version: int, base_version: int, user: Any
 
 def response_missing_required(*, response: Response) -> list[dict[str, Any]]:
     """Each required field without a value: item and field, in questionnaire order."""
+    from ..selectors.addressees import items_for_party
+
     items = list(
-        Item.objects.filter(consultation_id=response.consultation_id)
+        items_for_party(Item.objects.filter(consultation_id=response.consultation_id), party_id=response.party_id)
         .prefetch_related("fields__options")
         .order_by("order", "code")
     )

@@ -30,6 +30,7 @@ from ..models import (
     Field,
     FieldType,
     Item,
+    ItemAddressee,
     LegalReference,
     Option,
     Party,
@@ -150,7 +151,9 @@ def consultation_duplicate(
     carry_over: bool = False,
     request: Any = None,
 ) -> Consultation:
-    """A new round (draft) with the same items, answer definitions and options as ``source``.
+    """A new round (draft) with the same items, answer definitions, options and addressees as ``source``; each
+    new item records the item it continues (``Item.continues``), so the rounds compare item by item even after
+    the Secretariat renames or renumbers them.
 
     With ``carry_over``, each Party that replied to ``source`` starts with a draft holding its earlier
     answers (a revision with source "carry-over"). The earlier round is not changed. A constant number
@@ -174,8 +177,17 @@ def consultation_duplicate(
     items, old_item_ids = _copy_rows(
         Item, Item.objects.filter(consultation=source).order_by("id"), consultation_id=lambda _old: new.pk
     )
+    for copy, old_id in zip(items, old_item_ids, strict=True):
+        copy.continues_id = old_id  # the new round's item asks again the earlier one: rounds compare through it
     Item.objects.bulk_create(items, batch_size=BULK_BATCH)
     item_map = dict(zip(old_item_ids, [i.pk for i in items], strict=True))
+    ItemAddressee.objects.bulk_create(
+        [
+            ItemAddressee(item_id=item_map[row["item_id"]], party_id=row["party_id"])
+            for row in ItemAddressee.objects.filter(item__consultation=source).values("item_id", "party_id")
+        ],
+        batch_size=BULK_BATCH,
+    )
 
     through = Item.articles.through
     through.objects.bulk_create(

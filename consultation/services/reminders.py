@@ -154,7 +154,9 @@ def party_mail_send(
 
 def reply_progress(*, consultation: Consultation, party: Party) -> dict[str, int]:
     """Items answered and items complete out of the consultation's items (two COUNT queries)."""
-    total = Item.objects.filter(consultation=consultation).count()
+    from ..selectors.addressees import items_for_party
+
+    total = items_for_party(Item.objects.filter(consultation=consultation), party_id=party.pk).count()
     counts = Answer.objects.filter(response__consultation=consultation, response__party=party).aggregate(
         answered=Count("id", filter=Q(is_answered=True)),
         complete=Count("id", filter=Q(is_answered=True, is_complete=True)),

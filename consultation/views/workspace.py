@@ -57,6 +57,7 @@ from ..services.answers import (
     reply_lock_reason,
     response_get_or_create,
 )
+from ..services.rounds import NothingToConfirm, answer_confirm_unchanged
 from ..services.attachments import AttachmentRefused, attachment_add, attachment_remove
 from ..services.confidentiality import Mark, MarksInvalid, ReplyMarks
 from ..services.responses import InvalidTransition, SubmissionIncomplete, response_mark_ready, response_submit
@@ -87,8 +88,9 @@ def _own_reply(request: HttpRequest, slug: str) -> tuple[Consultation, Response]
     return consultation, selectors.reply_for_party(consultation=consultation, party_id=party_id)
 
 
-def _own_item(consultation: Consultation, code: str) -> Item:
-    item = selectors.item_for_reply(consultation=consultation, code=code)
+def _own_item(consultation: Consultation, code: str, response: Response) -> Item:
+    """The item, if the consultation has it and puts it to the reply's Party (else 404, as for no such item)."""
+    item = selectors.item_for_reply(consultation=consultation, code=code, party_id=response.party_id)
     if item is None:
         raise Http404("No such item.")
     return item
@@ -109,9 +111,9 @@ def _reply_url(consultation: Consultation, item: Item | None = None, theme_code:
     return url
 
 
-def _item_reply_url(consultation: Consultation, item: Item) -> str:
+def _item_reply_url(consultation: Consultation, item: Item, party_id: int | None = None) -> str:
     """The reply page that shows the item (its theme and page), scrolled to it."""
-    theme_code, page = selectors.item_reply_page(consultation=consultation, item=item)
+    theme_code, page = selectors.item_reply_page(consultation=consultation, item=item, party_id=party_id)
     return _reply_url(consultation, item, theme_code, page)
 
 
@@ -205,7 +207,7 @@ def item(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     if request.method == "POST":
         return answer_save(request, slug, code)
     consultation, response = _own_reply(request, slug)
-    item_obj = _own_item(consultation, code)
+    item_obj = _own_item(consultation, code, response)
     view = selectors.item_view_for(item=item_obj, response=response)
     context = _item_context(request, consultation, response, view)
     if getattr(request, "htmx", False):
@@ -229,7 +231,7 @@ def _refused(request, consultation, response, item_obj, *, status, data=None, er
 @require_POST
 def answer_save(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     consultation, response = _own_reply(request, slug)
-    item_obj = _own_item(consultation, code)
+    item_obj = _own_item(consultation, code, response)
     fields = list(item_obj.fields.all())
     # The reply page's inputs carry the item's prefix (they belong to the section form); other clients post bare names.
     prefix = item_prefix_posted(request.POST, item_pk=item_obj.pk)
@@ -268,7 +270,7 @@ def answer_save(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         messages.success(
             request, _("%(code)s saved (version %(version)d).") % {"code": item_obj.code, "version": answer.version}
         )
-        return redirect(_item_reply_url(consultation, item_obj))
+        return redirect(_item_reply_url(consultation, item_obj, response.party_id))
     view = selectors.item_view(item=item_obj, answer=answer, attachments={}, language=answer.language)
     context = _item_context(request, consultation, response, view)
     if request.POST.get("_resolve"):
@@ -387,7 +389,7 @@ def section_save(request: HttpRequest, slug: str) -> HttpResponse:
     """
     consultation, response = _own_reply(request, slug)
     item_ids = posted_item_ids(request.POST)
-    items = selectors.section_items(consultation=consultation, item_ids=item_ids)
+    items = selectors.section_items(consultation=consultation, item_ids=item_ids, party_id=response.party_id)
     posted = section_from_post(items=items, post=request.POST, default_language=selectors.ui_language())
     refused = functools.partial(_section_refused, request, consultation, response, posted)
     reason = reply_lock_reason(response=response)
@@ -477,7 +479,7 @@ def _own_answer(response: Response, item_obj: Item) -> Answer:
 def answer_history(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     consultation, response = _own_reply(request, slug)
     access.require(request, access.can_view_response(request.user, response), reason="answer.history", obj=response)
-    return _history_page(request, consultation, response, _own_item(consultation, code))
+    return _history_page(request, consultation, response, _own_item(consultation, code, response))
 
 
 def _history_page(
@@ -495,7 +497,7 @@ def _history_page(
             "answer": answer,
             "entries": entries,
             "can_edit": access.can_edit_response(request.user, response),
-            "reply_url": _item_reply_url(consultation, item_obj),
+            "reply_url": _item_reply_url(consultation, item_obj, response.party_id),
         },
         status=status,
     )
@@ -505,7 +507,7 @@ def _history_page(
 @require_POST
 def answer_restore_view(request: HttpRequest, slug: str, code: str, version: int) -> HttpResponse:
     consultation, response = _own_reply(request, slug)
-    item_obj = _own_item(consultation, code)
+    item_obj = _own_item(consultation, code, response)
     answer = _own_answer(response, item_obj)
     history_url = reverse("consultation:answer_history", args=[consultation.slug, item_obj.code])
     reason = reply_lock_reason(response=response)
@@ -537,6 +539,53 @@ def answer_restore_view(request: HttpRequest, slug: str, code: str, version: int
         _("Version %(old)d restored as version %(new)d.") % {"old": version, "new": restored.version},
     )
     return redirect(history_url)
+
+
+@workspace_login_required
+@require_POST
+def answer_no_change(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    """"No change since <round>": the Party's submitted answer of the previous round, confirmed as a new version."""
+    consultation, response = _own_reply(request, slug)
+    item_obj = _own_item(consultation, code, response)
+    back = _item_reply_url(consultation, item_obj, response.party_id)
+    reason = reply_lock_reason(response=response)
+    if reason:
+        messages.error(request, _("Not confirmed: %(reason)s") % {"reason": reason})
+        return redirect(back)
+    access.require(request, access.can_edit_response(request.user, response), reason="answer.no_change", obj=response)
+    try:
+        answer = answer_confirm_unchanged(
+            response=response,
+            item=item_obj,
+            base_version=base_version_from_post(request.POST) or 0,
+            user=request.user,
+            request=request,
+        )
+    except NothingToConfirm as exc:
+        messages.error(request, str(exc))
+        return redirect(back)
+    except AnswerConflict:
+        messages.error(
+            request,
+            _("Not confirmed: a colleague saved this answer since you opened the page. Look at it, then confirm again."),
+        )
+        return redirect(back)
+    except AnswerInvalid as exc:
+        messages.error(
+            request,
+            _("Not confirmed: the earlier answer no longer fits this question (%(reason)s). Answer it below.")
+            % {"reason": " ".join(exc.errors.values())},
+        )
+        return redirect(back)
+    except ReplyLocked as exc:
+        messages.error(request, _("Not confirmed: %(reason)s") % {"reason": str(exc)})
+        return redirect(back)
+    messages.success(
+        request,
+        _("%(code)s: the previous round's answer is confirmed unchanged (version %(version)d).")
+        % {"code": item_obj.code, "version": answer.version},
+    )
+    return redirect(back)
 
 
 # --- Review and sign-off -----------------------------------------------------------------------
@@ -666,9 +715,9 @@ def _marks_rows_posted(rows: list[dict[str, Any]], post: Any) -> None:
 @require_POST
 def attachment_upload(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     consultation, response = _own_reply(request, slug)
-    item_obj = _own_item(consultation, code)
+    item_obj = _own_item(consultation, code, response)
     reason = reply_lock_reason(response=response)
-    back = _item_reply_url(consultation, item_obj)
+    back = _item_reply_url(consultation, item_obj, response.party_id)
     if reason:
         messages.error(request, reason)
         return redirect(back)
@@ -718,7 +767,7 @@ def attachment_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     attachment = _attachment_or_404(request, pk)
     if attachment.answer.response_id != response.pk:
         raise Http404("No such attachment.")
-    back = _item_reply_url(consultation, attachment.answer.item)
+    back = _item_reply_url(consultation, attachment.answer.item, response.party_id)
     reason = reply_lock_reason(response=response)
     if reason:
         messages.error(request, reason)

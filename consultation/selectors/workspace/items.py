@@ -23,6 +23,7 @@ from ...models import (
     Response,
     Theme,
 )
+from ..addressees import items_for_party
 from .conflicts import conflict_view
 from .formatting import ValueDisplay, _item_markers, translation_marker, ui_language, value_display
 
@@ -41,7 +42,7 @@ def _articles_of(item: Item) -> list[Article]:
     return list(item.articles.all()) if articles is None else articles
 
 
-def _items_as_lists(consultation_id: int, item_ids: list[int], *, articles: bool):
+def _items_as_lists(consultation_id: int, item_ids: list[int], *, articles: bool, party_id: int | None = None):
     """The given items of the consultation in page order, with ``field_list`` (each field with ``option_list``)
     and, if asked, ``article_list``."""
     lookups = [
@@ -50,16 +51,23 @@ def _items_as_lists(consultation_id: int, item_ids: list[int], *, articles: bool
     ]
     if articles:
         lookups.append(Prefetch("articles", queryset=Article.objects.order_by("number"), to_attr="article_list"))
+    items = Item.objects.filter(consultation_id=consultation_id, pk__in=item_ids)
+    if party_id is not None:
+        items = items_for_party(items, party_id=party_id)
     return (
-        Item.objects.filter(consultation_id=consultation_id, pk__in=item_ids)
+        items
         .prefetch_related(*lookups)
         .order_by("theme__order", "theme__code", "order", "code")
     )
 
 
-def _items_queryset(consultation_id: int):
+def _items_queryset(consultation_id: int, party_id: int | None = None):
+    """The consultation's items (only those put to the Party, when one is given) with what their forms need."""
+    items = Item.objects.filter(consultation_id=consultation_id)
+    if party_id is not None:
+        items = items_for_party(items, party_id=party_id)
     return (
-        Item.objects.filter(consultation_id=consultation_id)
+        items
         .select_related("theme")
         .prefetch_related(
             Prefetch("articles", queryset=Article.objects.order_by("number")),
@@ -113,6 +121,11 @@ class ItemView:
     base_version: int | None = None
     theirs: Answer | None = None
     conflict_rows: list[dict[str, Any]] = field(default_factory=list)
+    # A round created from an earlier one: the Party's submitted answer there, shown beside the form, and the
+    # revision that confirmed it unchanged when the current version is that confirmation.
+    previous: Any = None
+    previous_fields: list[dict[str, Any]] = field(default_factory=list)
+    confirmed: Any = None
 
     @property
     def version(self) -> int:
@@ -228,6 +241,31 @@ def item_view(
     )
 
 
+def with_previous_rounds(views: list[ItemView], *, party_id: int | None) -> list[ItemView]:
+    """Attach to each item view the Party's submitted answer to the item it continues, and whether the current
+    version confirmed it unchanged (none for a round that continues no other; three at most, whatever the number
+    of items)."""
+    from ..rounds import confirmed_versions, previous_answers
+
+    previous = previous_answers(items=[view.item for view in views], party_id=party_id)
+    # Only an item with an earlier answer can have been confirmed unchanged: no query for rounds without any.
+    confirmed = confirmed_versions(
+        answer_ids=[view.answer.pk for view in views if view.answer and view.answer.pk and view.item.pk in previous]
+    )
+    for view in views:
+        earlier = previous.get(view.item.pk)
+        if earlier is not None:
+            view.previous = earlier
+            view.previous_fields = [
+                {"label": fv.shown["label"], "display": value_display(fv.field, earlier.data.get(fv.field.key))}
+                for fv in view.fields
+                if fv.type != FieldType.ATTACHMENT
+            ]
+        if view.answer is not None:
+            view.confirmed = confirmed.get(view.answer.pk)
+    return views
+
+
 def _attachments_by_id(response: Response, item_ids: list[int] | None = None) -> dict[int, Attachment]:
     if response.pk is None:
         return {}
@@ -267,8 +305,9 @@ def theme_sections(*, consultation: Consultation, response: Response) -> list[di
     The answered counts group this reply's answers only: counting them inside the themes' GROUP BY joined
     every Party's answers (54 ms at 48 Parties x 1,000 items), a correlated subquery ran once per item.
     """
+    put_to = items_for_party(Item.objects.filter(consultation=consultation), party_id=response.party_id)
     themes = (
-        Theme.objects.filter(items__consultation=consultation)
+        Theme.objects.filter(items__in=put_to.values("pk"))
         .annotate(item_count=Count("items"))
         .order_by("order", "code")
     )
@@ -284,13 +323,13 @@ def theme_sections(*, consultation: Consultation, response: Response) -> list[di
     return [{"theme": t, "item_count": t.item_count, "answered": answered.get(t.pk, 0)} for t in themes]
 
 
-def section_items(*, consultation: Consultation, item_ids: list[int]) -> list[Item]:
+def section_items(*, consultation: Consultation, item_ids: list[int], party_id: int | None = None) -> list[Item]:
     """The consultation's items among ``item_ids``, in page order, each with ``field_list`` (its fields in order,
     each with ``option_list``): three queries. Ids of other consultations' items, or of no item, are simply absent
     from the result."""
     if not item_ids:
         return []
-    return list(_items_as_lists(consultation.pk, item_ids, articles=False))
+    return list(_items_as_lists(consultation.pk, item_ids, articles=False, party_id=party_id))
 
 
 def attachment_values(*, response: Response, item_ids: list[int]) -> dict[int, dict[str, Any]]:
@@ -300,9 +339,9 @@ def attachment_values(*, response: Response, item_ids: list[int]) -> dict[int, d
     return dict(Answer.objects.filter(response=response, item_id__in=item_ids).values_list("item_id", "data"))
 
 
-def item_for_reply(*, consultation: Consultation, code: str) -> Item | None:
-    """One item of the consultation with what its form needs, or None."""
-    return _items_queryset(consultation.pk).filter(code=code).first()
+def item_for_reply(*, consultation: Consultation, code: str, party_id: int | None = None) -> Item | None:
+    """One item of the consultation with what its form needs, or None (also when it is not put to the Party)."""
+    return _items_queryset(consultation.pk, party_id).filter(code=code).first()
 
 
 def item_view_for(
@@ -316,7 +355,7 @@ def item_view_for(
     """The item's fragment state, read fresh (used after saves and by "take theirs")."""
     answers = _answers_by_item(response, [item.pk])
     attachments = _attachments_by_id(response, [item.pk])
-    return item_view(
+    view = item_view(
         item=item,
         answer=answers.get(item.pk),
         attachments=attachments,
@@ -324,3 +363,4 @@ def item_view_for(
         errors=errors,
         language=language,
     )
+    return with_previous_rounds([view], party_id=response.party_id)[0]

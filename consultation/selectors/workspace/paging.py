@@ -16,7 +16,15 @@ from ...models import (
     Response,
     Theme,
 )
-from .items import _answers_by_item, _attachments_by_id, _items_as_lists, item_view, theme_sections
+from ..addressees import items_for_party
+from .items import (
+    _answers_by_item,
+    _attachments_by_id,
+    _items_as_lists,
+    item_view,
+    theme_sections,
+    with_previous_rounds,
+)
 
 # The reply page is one section form. Above this many items, or above this many values its section form could
 # post, it shows one theme section at a time, in pages cut so that neither limit is passed. The budget stays under
@@ -44,10 +52,14 @@ def _post_cost_annotation():
     )
 
 
-def item_post_costs(*, consultation_id: int, theme_id: int | None = None) -> list[tuple[int, int, int]]:
-    """``(item pk, theme pk, post cost)`` of every item of the consultation (or of one of its themes), in page
-    order (one query)."""
+def item_post_costs(
+    *, consultation_id: int, theme_id: int | None = None, party_id: int | None = None
+) -> list[tuple[int, int, int]]:
+    """``(item pk, theme pk, post cost)`` of every item of the consultation (or of one of its themes; only those
+    put to the Party when one is given), in page order (one query)."""
     items = Item.objects.filter(consultation_id=consultation_id)
+    if party_id is not None:
+        items = items_for_party(items, party_id=party_id)
     if theme_id is not None:
         items = items.filter(theme_id=theme_id)
     return list(
@@ -124,9 +136,11 @@ def reply_page(
     current = next((s for s in sections if s["theme"].code == theme_code), sections[0] if sections else None)
     if item_total > REPLY_PAGE_MAX_ITEMS:  # one theme at a time whatever the costs: read only that theme's
         paginated = True
-        costs = item_post_costs(consultation_id=consultation.pk, theme_id=current["theme"].pk)
+        costs = item_post_costs(
+            consultation_id=consultation.pk, theme_id=current["theme"].pk, party_id=response.party_id
+        )
     else:
-        costs = item_post_costs(consultation_id=consultation.pk)
+        costs = item_post_costs(consultation_id=consultation.pk, party_id=response.party_id)
         paginated = sum(cost for _pk, _theme, cost in costs) > SECTION_FIELD_BUDGET
     current_theme = None
     pages = [[pk for pk, _theme, _cost in costs]]
@@ -156,6 +170,7 @@ def reply_page(
             theirs=state.theirs,
         )
         groups[-1]["items"].append(view)
+    with_previous_rounds([view for group in groups for view in group["items"]], party_id=response.party_id)
     return ReplyPage(
         consultation=consultation,
         response=response,
@@ -171,14 +186,17 @@ def reply_page(
     )
 
 
-def item_reply_page(*, consultation: Consultation, item: Item) -> tuple[str, int]:
+def item_reply_page(*, consultation: Consultation, item: Item, party_id: int | None = None) -> tuple[str, int]:
     """The theme code and page number of the reply page that shows ``item`` (``""`` and 1 when the reply is one
     page), cut as ``reply_page`` cuts it, so a form posted from elsewhere (an attachment, the item page) comes back
     to its item instead of the first page of the first theme. Two or three queries."""
-    if Item.objects.filter(consultation_id=consultation.pk).count() > REPLY_PAGE_MAX_ITEMS:
-        costs = item_post_costs(consultation_id=consultation.pk, theme_id=item.theme_id)
+    put_to = Item.objects.filter(consultation_id=consultation.pk)
+    if party_id is not None:
+        put_to = items_for_party(put_to, party_id=party_id)
+    if put_to.count() > REPLY_PAGE_MAX_ITEMS:
+        costs = item_post_costs(consultation_id=consultation.pk, theme_id=item.theme_id, party_id=party_id)
     else:
-        costs = item_post_costs(consultation_id=consultation.pk)
+        costs = item_post_costs(consultation_id=consultation.pk, party_id=party_id)
         if sum(cost for _pk, _theme, cost in costs) <= SECTION_FIELD_BUDGET:
             return "", 1
     pages = section_pages([(pk, cost) for pk, theme, cost in costs if theme == item.theme_id])

@@ -32,7 +32,7 @@ def reply_readonly_context(*, response: Response) -> dict[str, Any]:
     "reply_answered": int, "reply_item_total": int}``; each item has ``item``, ``markers``, ``articles``,
     ``answer`` (or None), ``fields`` (``field``, ``display``, ``missing``) and ``dom_id``.
     """
-    items = list(_items_queryset(response.consultation_id))
+    items = list(_items_queryset(response.consultation_id, response.party_id))
     answers = _answers_by_item(response)
     attachments = _attachments_by_id(response)
     themes: list[dict[str, Any]] = []
