@@ -529,3 +529,33 @@ def can_edit_children_contribution(user: Any, contribution: Any) -> bool:
     if not roles.is_facilitator:
         return False
     return bool(contribution.facilitator_id == user.pk)
+
+
+# --- Follow-up and compliance (followup app) -----------------------------------------------------------------
+# Whether the person is rapporteur in the consultation is read by the caller (``monitoring.selectors``).
+
+
+def can_view_follow_up(user: Any) -> bool:
+    """The follow-up of recommendations, the compliance grid and reports, and the comparison of rounds: the
+    Committee and the Secretariat; delegations never (they answer the follow-up round in their workspace)."""
+    roles = roles_of(user)
+    if roles.is_secretariat:
+        return True
+    if roles.is_committee:
+        return True
+    return False
+
+
+def can_generate_follow_up(user: Any) -> bool:
+    """Generate the follow-up round from the adopted recommendations: the Secretariat."""
+    return roles_of(user).is_secretariat
+
+
+def can_assess_compliance(user: Any, *, is_rapporteur: bool) -> bool:
+    """Record a compliance assessment: the Secretariat, and the consultation's rapporteurs."""
+    roles = roles_of(user)
+    if roles.is_secretariat:
+        return True
+    if not roles.is_committee:
+        return False
+    return is_rapporteur

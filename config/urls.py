@@ -18,6 +18,7 @@ urlpatterns = [
     path("analysis/", include("monitoring.urls")),
     path("public/", include("publication.urls_public")),
     path("stakeholders/", include("stakeholders.urls")),
+    path("follow-up/", include("followup.urls")),
     path(f"{settings.ADMIN_URL}", admin.site.urls),
 ]
 

@@ -168,6 +168,19 @@ EXPECTATIONS = {
             **NO_DELEGATION,
         },
     },
+    "consultation:answer_no_change": {
+        "kwargs": _item,
+        "get": METHOD_NOT_ALLOWED,
+        # A: this round continues no earlier one, nothing to confirm (message, redirect); B: locked (same).
+        "post": {
+            "anonymous": ANON_LOGIN,
+            "member_a": 302,
+            "head_a": 302,
+            "member_b": 302,
+            "head_b": 302,
+            **NO_DELEGATION,
+        },
+    },
     "consultation:attachment_upload": {
         "kwargs": _item,
         "get": METHOD_NOT_ALLOWED,
