@@ -25,9 +25,7 @@ urlpatterns = [
         workspace.answer_restore_view,
         name="answer_restore",
     ),
-    path(
-        "consultations/<slug:slug>/items/<str:code>/no-change/", workspace.answer_no_change, name="answer_no_change"
-    ),
+    path("consultations/<slug:slug>/items/<str:code>/no-change/", workspace.answer_no_change, name="answer_no_change"),
     path(
         "consultations/<slug:slug>/items/<str:code>/attachments/",
         workspace.attachment_upload,

@@ -47,7 +47,9 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
     consultation = _consultation(request, slug)
     recommendations = list(adopted_recommendations(consultation=consultation).prefetch_related("addressees"))
     follow_up = FollowUpRound.objects.filter(source=consultation).select_related("consultation").first()
-    asked = set(FollowUpItem.objects.filter(recommendation__in=recommendations).values_list("recommendation_id", flat=True))
+    asked = set(
+        FollowUpItem.objects.filter(recommendation__in=recommendations).values_list("recommendation_id", flat=True)
+    )
     return render(
         request,
         "followup/overview.html",
@@ -119,9 +121,7 @@ def compliance(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _recommendation(consultation: Consultation, pk: int) -> Recommendation:
-    return get_object_or_404(
-        Recommendation, pk=pk, consultation=consultation, status=RecommendationStatus.ADOPTED
-    )
+    return get_object_or_404(Recommendation, pk=pk, consultation=consultation, status=RecommendationStatus.ADOPTED)
 
 
 @login_required
@@ -168,10 +168,14 @@ def assess(request: HttpRequest, slug: str, pk: int, iso2: str) -> HttpResponse:
 
         attachments = Attachment.objects.filter(answer__item_id=item.item_id, answer__response__party=party).in_bulk()
         for fld in item.item.fields.prefetch_related("options").order_by("order", "id"):
-            fields.append({"label": fld.label, "display": value_display(fld, reply["data"].get(fld.key), attachments=attachments)})
-    current = ComplianceAssessment.objects.filter(recommendation=recommendation, party=party).select_related(
-        "assessed_by"
-    ).first()
+            fields.append(
+                {"label": fld.label, "display": value_display(fld, reply["data"].get(fld.key), attachments=attachments)}
+            )
+    current = (
+        ComplianceAssessment.objects.filter(recommendation=recommendation, party=party)
+        .select_related("assessed_by")
+        .first()
+    )
     return render(
         request,
         "followup/assess.html",

@@ -14,8 +14,8 @@ from typing import Any
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from .addressees import items_for_party
 from ..models import Answer, Attachment, Consultation, Field, FieldType, Item, Option, Party, Response
+from .addressees import items_for_party
 
 
 @dataclass
@@ -110,8 +110,7 @@ def questionnaire_items(*, consultation: Consultation, party_id: int | None = No
     if party_id is not None:
         items = items_for_party(items, party_id=party_id)
     return list(
-        items
-        .select_related("theme")
+        items.select_related("theme")
         .prefetch_related(
             "articles",
             Prefetch("fields", queryset=Field.objects.order_by("order", "id").prefetch_related("options")),

@@ -107,6 +107,11 @@ def submitted_data(*, item_ids: list[int], party_id: int | None = None) -> dict[
             "submitted_at": row["answer__response__submitted_at"],
         }
         for row in rows.values(
-            "answer__item_id", "answer__response__party_id", "data", "version", "language", "answer__response__submitted_at"
+            "answer__item_id",
+            "answer__response__party_id",
+            "data",
+            "version",
+            "language",
+            "answer__response__submitted_at",
         )
     }

@@ -57,10 +57,10 @@ from ..services.answers import (
     reply_lock_reason,
     response_get_or_create,
 )
-from ..services.rounds import NothingToConfirm, answer_confirm_unchanged
 from ..services.attachments import AttachmentRefused, attachment_add, attachment_remove
 from ..services.confidentiality import Mark, MarksInvalid, ReplyMarks
 from ..services.responses import InvalidTransition, SubmissionIncomplete, response_mark_ready, response_submit
+from ..services.rounds import NothingToConfirm, answer_confirm_unchanged
 
 CONTROL_FIELDS = frozenset({"csrfmiddlewaretoken", "base_version", "_resolve"})
 
@@ -544,7 +544,7 @@ def answer_restore_view(request: HttpRequest, slug: str, code: str, version: int
 @workspace_login_required
 @require_POST
 def answer_no_change(request: HttpRequest, slug: str, code: str) -> HttpResponse:
-    """"No change since <round>": the Party's submitted answer of the previous round, confirmed as a new version."""
+    """ "No change since <round>": the Party's submitted answer of the previous round, confirmed as a new version."""
     consultation, response = _own_reply(request, slug)
     item_obj = _own_item(consultation, code, response)
     back = _item_reply_url(consultation, item_obj, response.party_id)
@@ -567,7 +567,9 @@ def answer_no_change(request: HttpRequest, slug: str, code: str) -> HttpResponse
     except AnswerConflict:
         messages.error(
             request,
-            _("Not confirmed: a colleague saved this answer since you opened the page. Look at it, then confirm again."),
+            _(
+                "Not confirmed: a colleague saved this answer since you opened the page. Look at it, then confirm again."
+            ),
         )
         return redirect(back)
     except AnswerInvalid as exc:

@@ -126,7 +126,9 @@ def compliance_grid(*, consultation: Consultation, strength: str = "", party: Pa
             "recommendation_id", "party_id", "assessment"
         )
     }
-    follow_items = dict(FollowUpItem.objects.filter(recommendation_id__in=rec_ids).values_list("item_id", "recommendation_id"))
+    follow_items = dict(
+        FollowUpItem.objects.filter(recommendation_id__in=rec_ids).values_list("item_id", "recommendation_id")
+    )
     statuses = {
         (follow_items[c["item_id"]], c["party_id"]): c["option__key"]
         for c in SubmittedChoice.objects.filter(item_id__in=list(follow_items), field__key="status").values(

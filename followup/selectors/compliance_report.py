@@ -37,14 +37,18 @@ def _replies(recommendations: list[Recommendation], party_ids: list[int] | None)
     return found
 
 
-def _entry(*, title: str, key: str, reply: dict | None, assessment: ComplianceAssessment | None, files, language) -> Section:
+def _entry(
+    *, title: str, key: str, reply: dict | None, assessment: ComplianceAssessment | None, files, language
+) -> Section:
     blocks: list[Any] = []
     data = (reply or {}).get("data", {})
     status = data.get("status")
     rows = [
         (
             _("Implementation status (reported)"),
-            str(ImplementationStatus(status).label) if status in ImplementationStatus.values else _("No reply submitted"),
+            str(ImplementationStatus(status).label)
+            if status in ImplementationStatus.values
+            else _("No reply submitted"),
         ),
         (
             _("Compliance (Committee's assessment)"),
@@ -56,7 +60,8 @@ def _entry(*, title: str, key: str, reply: dict | None, assessment: ComplianceAs
         blocks.append(Paragraph(_("Measures taken, as reported:"), "note"))
         blocks.append(Paragraph(str(data["measures"]), "quote"))
     references = [
-        " ".join(p for p in (r.get("instrument", ""), r.get("provision", "")) if p) for r in data.get("legal_references") or []
+        " ".join(p for p in (r.get("instrument", ""), r.get("provision", "")) if p)
+        for r in data.get("legal_references") or []
     ]
     if references:
         blocks.append(Paragraph(_("Legal references:"), "note"))
@@ -106,7 +111,9 @@ def recommendation_compliance_document(*, recommendation: Recommendation, langua
                     % {"meeting": recommendation.meeting, "date": recommendation.adopted_on.strftime("%d/%m/%Y")},
                     "note",
                 ),
-                _summary([assessments[p.pk].assessment if p.pk in assessments else "not_assessed" for p in parties], language),
+                _summary(
+                    [assessments[p.pk].assessment if p.pk in assessments else "not_assessed" for p in parties], language
+                ),
             ),
         )
         entries = tuple(
@@ -143,16 +150,22 @@ def party_compliance_document(*, consultation: Consultation, party: Party, langu
             for a in ComplianceAssessment.objects.filter(recommendation__in=recommendations, party=party)
         }
         overview = Table(
-            caption=_("Recommendations addressed to %(party)s") % {"party": _in(language, party.name_en, party.name_fr)},
+            caption=_("Recommendations addressed to %(party)s")
+            % {"party": _in(language, party.name_en, party.name_fr)},
             header=(_("Recommendation"), _("Strength"), _("Implementation status (reported)"), _("Assessment")),
             rows=tuple(
                 (
                     r.label,
                     str(Strength(r.strength).label),
                     str(ImplementationStatus(s).label)
-                    if (s := replies.get((r.pk, party.pk), {}).get("data", {}).get("status")) in ImplementationStatus.values
+                    if (s := replies.get((r.pk, party.pk), {}).get("data", {}).get("status"))
+                    in ImplementationStatus.values
                     else _("No reply submitted"),
-                    str(Assessment(assessments[r.pk].assessment).label if r.pk in assessments else Assessment.NOT_ASSESSED.label),
+                    str(
+                        Assessment(assessments[r.pk].assessment).label
+                        if r.pk in assessments
+                        else Assessment.NOT_ASSESSED.label
+                    ),
                 )
                 for r in recommendations
             ),

@@ -56,7 +56,7 @@ def _section(context: SectionContext, items: list[Item]) -> Section:
         for p in Party.objects.filter(pk__in=party_ids).only("pk", "name_en", "name_fr")
     }
     earlier_round = items[0].continues.consultation
-    round_title = (earlier_round.title_fr if language == "fr" and earlier_round.title_fr else earlier_round.title_en)
+    round_title = earlier_round.title_fr if language == "fr" and earlier_round.title_fr else earlier_round.title_en
     subsections = []
     for item in items:
         before_parties = {p for (i, p) in then if i == item.continues_id}
@@ -81,7 +81,9 @@ def _section(context: SectionContext, items: list[Item]) -> Section:
                 texts.append(names[party])
         blocks: list = []
         if item.continues.code != item.code:
-            blocks.append(Paragraph(_("Asked as %(code)s in the previous round.") % {"code": item.continues.code}, "note"))
+            blocks.append(
+                Paragraph(_("Asked as %(code)s in the previous round.") % {"code": item.continues.code}, "note")
+            )
         if rows:
             blocks.append(
                 Table(
@@ -109,8 +111,11 @@ def _section(context: SectionContext, items: list[Item]) -> Section:
         title=_("What changed since the previous round"),
         blocks=(
             Paragraph(
-                _("Compared with the replies submitted to %(round)s, item by item (an item asks again the item it "
-                  "continues, even if renamed or renumbered).") % {"round": round_title},
+                _(
+                    "Compared with the replies submitted to %(round)s, item by item (an item asks again the item it "
+                    "continues, even if renamed or renumbered)."
+                )
+                % {"round": round_title},
                 "note",
             ),
         ),

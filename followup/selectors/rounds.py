@@ -122,15 +122,16 @@ def party_round_comparison(*, consultation: Consultation, party: Party, item_ids
         after = now.get((item.pk, party.pk))
         before = then.get((item.continues_id, party.pk))
         fields = [
-            field_compare(
-                fld, (before or {}).get("data", {}).get(fld.key), (after or {}).get("data", {}).get(fld.key)
-            )
+            field_compare(fld, (before or {}).get("data", {}).get(fld.key), (after or {}).get("data", {}).get(fld.key))
             for fld in item.field_list
             if fld.type != FieldType.ATTACHMENT
         ]
         comparisons.append(
             ItemComparison(
-                item=item, earlier=item.continues, has_before=before is not None, has_after=after is not None,
+                item=item,
+                earlier=item.continues,
+                has_before=before is not None,
+                has_after=after is not None,
                 fields=fields,
             )
         )

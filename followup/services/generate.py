@@ -130,7 +130,10 @@ def _round_for(source: Consultation, user: Any, closes_on: datetime.date | None)
 
 def _add_item(*, round_: FollowUpRound, recommendation: Recommendation, theme: Theme, order: int) -> Item:
     item = Item.objects.create(
-        consultation=round_.consultation, code=recommendation.label, theme=theme, order=order,
+        consultation=round_.consultation,
+        code=recommendation.label,
+        theme=theme,
+        order=order,
         **_item_texts(recommendation),
     )
     item.articles.set(recommendation.articles.all())
@@ -138,15 +141,25 @@ def _add_item(*, round_: FollowUpRound, recommendation: Recommendation, theme: T
         label_en, label_fr = _both(label)
         help_en, help_fr = _both(FIELD_HELP[key])
         field = Field.objects.create(
-            item=item, key=key, type=type_, label_en=label_en, label_fr=label_fr, help_en=help_en, help_fr=help_fr,
-            required=required, order=position,
+            item=item,
+            key=key,
+            type=type_,
+            label_en=label_en,
+            label_fr=label_fr,
+            help_en=help_en,
+            help_fr=help_fr,
+            required=required,
+            order=position,
         )
         if key == STATUS_KEY:
             for rank, status in enumerate(ImplementationStatus, 1):
                 option_en, option_fr = _both(status.label)
                 Option.objects.create(field=field, key=status.value, label_en=option_en, label_fr=option_fr, order=rank)
     ItemAddressee.objects.bulk_create(
-        [ItemAddressee(item=item, party_id=party_id) for party_id in recommendation.addressees.values_list("pk", flat=True)]
+        [
+            ItemAddressee(item=item, party_id=party_id)
+            for party_id in recommendation.addressees.values_list("pk", flat=True)
+        ]
     )
     FollowUpItem.objects.create(round=round_, recommendation=recommendation, item=item)
     return item

@@ -63,8 +63,10 @@ def test_follow_up_item_is_reached_only_by_its_addressees(follow_up, client, act
     assert (seen, *statuses) == EXPECTED[actor]
 
 
-@pytest.mark.parametrize("actor,status", [("secretariat", 404), ("committee", 404), ("member_a", 403)])
-def test_compliance_page_of_a_party_the_recommendation_does_not_address_does_not_exist(follow_up, client, actor, status):
+@pytest.mark.parametrize(("actor", "status"), [("secretariat", 404), ("committee", 404), ("member_a", 403)])
+def test_compliance_page_of_a_party_the_recommendation_does_not_address_does_not_exist(
+    follow_up, client, actor, status
+):
     user = getattr(follow_up, actor)
     login_with_mfa(client, user) if actor == "secretariat" else client.force_login(user)
     url = reverse("followup:assess", args=[follow_up.consultation.slug, follow_up.r1.pk, "DE"])

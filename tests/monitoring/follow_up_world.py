@@ -34,7 +34,10 @@ def recommendations(world):
     """R1 urges France only, R2 invites France and Germany, R3 considers every Party."""
     world.r1 = adopt(world, strength="urges", text="Criminalise AI-generated material.", addressees=[world.party_a])
     world.r2 = adopt(
-        world, strength="invites", text="Train the police in digital evidence.", addressees=[world.party_a, world.party_b]
+        world,
+        strength="invites",
+        text="Train the police in digital evidence.",
+        addressees=[world.party_a, world.party_b],
     )
     world.r3 = adopt(world, strength="considers", text="Collect statistics every year.")
     return world
@@ -55,14 +58,17 @@ def open_follow_up(world):
 def answer_follow_up(world, *, party, member, head, item_code, status, measures, submit=True):
     from consultation.models import Item
     from consultation.services.answers import answer_save, response_get_or_create
-    from consultation.services.responses import response_submit
 
     response = response_get_or_create(consultation=world.follow_up, party=party)
     item = Item.objects.get(consultation=world.follow_up, code=item_code)
     answer_save(
         response=response,
         item=item,
-        data={"status": status, "measures": measures, "legal_references": [{"instrument": "Criminal Code", "provision": "Art. 227-23", "url": ""}]},
+        data={
+            "status": status,
+            "measures": measures,
+            "legal_references": [{"instrument": "Criminal Code", "provision": "Art. 227-23", "url": ""}],
+        },
         base_version=0,
         user=member,
     )

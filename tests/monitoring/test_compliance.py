@@ -26,29 +26,51 @@ def assessed(world):
     recommendations(world)
     open_follow_up(world)
     france = answer_follow_up(
-        world, party=world.party_a, member=world.member_a, head=world.head_a, item_code="R1", status="implemented",
+        world,
+        party=world.party_a,
+        member=world.member_a,
+        head=world.head_a,
+        item_code="R1",
+        status="implemented",
         measures="Article 227-23 of the Criminal Code now covers generated material (Law of 2025).",
     )
     for code, status in (("R2", "partly"), ("R3", "in_progress")):
         answer_follow_up(
-            world, party=world.party_a, member=world.member_a, head=world.head_a, item_code=code, status=status,
+            world,
+            party=world.party_a,
+            member=world.member_a,
+            head=world.head_a,
+            item_code=code,
+            status=status,
             measures=f"Measures on {code}.",
         )
     submit(france, world.head_a)
     compliance_assess(
-        recommendation=world.r1, party=world.party_a, assessment="compliant",
-        reasons="The reply cites the amended Article 227-23.", user=world.secretariat,
-    )
-    compliance_assess(
-        recommendation=world.r2, party=world.party_a, assessment="partly", reasons="Training started in one region.",
+        recommendation=world.r1,
+        party=world.party_a,
+        assessment="compliant",
+        reasons="The reply cites the amended Article 227-23.",
         user=world.secretariat,
     )
     compliance_assess(
-        recommendation=world.r2, party=world.party_b, assessment="not_compliant", reasons="No follow-up reply.",
+        recommendation=world.r2,
+        party=world.party_a,
+        assessment="partly",
+        reasons="Training started in one region.",
         user=world.secretariat,
     )
     compliance_assess(
-        recommendation=world.r3, party=world.party_b, assessment="compliant", reasons="Statistics published.",
+        recommendation=world.r2,
+        party=world.party_b,
+        assessment="not_compliant",
+        reasons="No follow-up reply.",
+        user=world.secretariat,
+    )
+    compliance_assess(
+        recommendation=world.r3,
+        party=world.party_b,
+        assessment="compliant",
+        reasons="Statistics published.",
         user=world.secretariat,
     )
     return world
@@ -69,13 +91,15 @@ def test_compliance_assessment_refuses_what_it_cannot_record(assessed):
         compliance_assess(
             recommendation=assessed.r1, party=assessed.party_a, assessment="partly", reasons=" ", user=None
         )
-    with pytest.raises(FollowUpError, match="R1 is not addressed to Germany."):
+    with pytest.raises(FollowUpError, match=re.escape("R1 is not addressed to Germany.")):
         compliance_assess(
             recommendation=assessed.r1, party=assessed.party_b, assessment="compliant", reasons="x", user=None
         )
     with pytest.raises(FollowUpError, match="Choose an assessment"):
         compliance_assess(recommendation=assessed.r1, party=assessed.party_a, assessment="good", reasons="x", user=None)
-    assert ComplianceAssessment.objects.get(recommendation=assessed.r1, party=assessed.party_a).assessment == "compliant"
+    assert (
+        ComplianceAssessment.objects.get(recommendation=assessed.r1, party=assessed.party_a).assessment == "compliant"
+    )
 
 
 SQL_PER_RECOMMENDATION = """
@@ -111,7 +135,7 @@ def test_compliance_grid_figures_equal_a_count_made_in_sql(assessed):
         expected["not_assessed"] = addressed[rec] - sum(expected.values())
         assert {k: row.counts[k] for k in expected} == expected
         assert row.counts["addressed"] == addressed[rec]
-    r1, r3, r2 = grid.rows
+    r1, _r3, r2 = grid.rows
     assert (r1.counts["compliant"], r1.counts["addressed"], r1.counts["not_assessed"]) == (1, 1, 0)
     assert (r2.counts["partly"], r2.counts["not_compliant"], r2.counts["addressed"]) == (1, 1, 2)
     assert grid.totals["compliant"] == 2
@@ -129,7 +153,11 @@ def test_compliance_grid_filters_by_strength_and_party(assessed):
     assert [row.recommendation.label for row in germany.rows] == ["R3", "R2"]
     assert [p.iso2 for p in germany.parties] == ["DE"]
     assert germany.party_counts[assessed.party_b.pk] == {
-        "compliant": 1, "partly": 0, "not_compliant": 1, "not_assessed": 0, "addressed": 2,
+        "compliant": 1,
+        "partly": 0,
+        "not_compliant": 1,
+        "not_assessed": 0,
+        "addressed": 2,
     }
 
 

@@ -36,7 +36,11 @@ def test_follow_up_generation_makes_one_item_per_adopted_recommendation_with_its
         ("evidence", "attachment", False),
     ]
     assert list(Option.objects.filter(field__item=items[0]).order_by("order").values_list("key", flat=True)) == [
-        "implemented", "partly", "in_progress", "not_implemented", "not_applicable"
+        "implemented",
+        "partly",
+        "in_progress",
+        "not_implemented",
+        "not_applicable",
     ]
     assert round_.consultation.status == "draft"
     assert round_.consultation.previous == world.consultation
@@ -83,7 +87,11 @@ def test_follow_up_a_party_sees_answers_and_is_asked_exactly_its_recommendations
         client.force_login(user)
         html = client.get(reverse("consultation:reply", args=[world.follow_up.slug])).content.decode()
         pages[user.email] = [code for code in ("R1", "R2", "R3") if f'data-code="{code}"' in html]
-    assert pages == {"member.a@fr.example": ["R1", "R2", "R3"], "member.b@de.example": ["R2", "R3"], "member@it.example": ["R3"]}
+    assert pages == {
+        "member.a@fr.example": ["R1", "R2", "R3"],
+        "member.b@de.example": ["R2", "R3"],
+        "member@it.example": ["R3"],
+    }
     assert italy.iso2 == "IT"
     client.force_login(world.member_b)
     item_url = reverse("consultation:item", args=[world.follow_up.slug, "R1"])
@@ -97,13 +105,23 @@ def test_follow_up_submission_requires_only_the_partys_own_items(world):
     recommendations(world)
     open_follow_up(world)
     response = answer_follow_up(
-        world, party=world.party_b, member=world.member_b, head=world.head_b, item_code="R2", status="in_progress",
+        world,
+        party=world.party_b,
+        member=world.member_b,
+        head=world.head_b,
+        item_code="R2",
+        status="in_progress",
         measures="A training plan for 2026.",
     )
     missing = [(m["item"].code, m["field"].key) for m in response_missing_required(response=response)]
     assert missing == [("R3", "status"), ("R3", "measures")]
     answer_follow_up(
-        world, party=world.party_b, member=world.member_b, head=world.head_b, item_code="R3", status="implemented",
+        world,
+        party=world.party_b,
+        member=world.member_b,
+        head=world.head_b,
+        item_code="R3",
+        status="implemented",
         measures="Yearly statistics since 2024.",
     )
     submit(response, world.head_b)

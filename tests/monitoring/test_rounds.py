@@ -12,7 +12,6 @@ from consultation.models import Answer, AnswerRevision, Item
 from consultation.services.answers import answer_save
 from consultation.services.rounds import NothingToConfirm, answer_confirm_unchanged
 from reports.sections import SectionContext, section_providers
-from tests.access.helpers import login_with_mfa
 from tests.monitoring.follow_up_world import second_round
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +36,8 @@ def test_round_migration_links_rounds_duplicated_before_by_code(world):
     module = importlib.import_module("consultation.migrations.0005_item_continues_addressees")
     module.link_duplicated_rounds(apps, None)
     assert set(Item.objects.filter(consultation=new).values_list("continues_id", flat=True)) == {
-        world.items[0].pk, world.items[1].pk
+        world.items[0].pk,
+        world.items[1].pk,
     }
 
 
@@ -50,7 +50,10 @@ def test_round_no_change_copies_the_submitted_answer_as_a_version_marked_confirm
     carried = Answer.objects.get(response=reply, item=item)
     # The delegation had started editing the carried-over draft, then decides nothing changed.
     edited = answer_save(
-        response=reply, item=item, data={"position": "no", "explanation": "Draft."}, base_version=carried.version,
+        response=reply,
+        item=item,
+        data={"position": "no", "explanation": "Draft."},
+        base_version=carried.version,
         user=world.member_a,
     )
     answer = answer_confirm_unchanged(response=reply, item=item, base_version=edited.version, user=world.member_a)
@@ -58,7 +61,9 @@ def test_round_no_change_copies_the_submitted_answer_as_a_version_marked_confirm
     assert answer.version == 3
     revision = AnswerRevision.objects.get(answer=answer, version=3)
     assert (revision.source, revision.note, revision.created_by) == (
-        "confirmed", "No change since Consultation " + world.consultation.title.split()[-1], world.member_a
+        "confirmed",
+        "No change since Consultation " + world.consultation.title.split()[-1],
+        world.member_a,
     )
     assert AuditEvent.objects.filter(event_type="reply.answer_confirmed_unchanged").count() == 1
 
@@ -72,7 +77,8 @@ def test_round_no_change_on_an_untouched_carried_over_draft_still_records_the_co
     answer = answer_confirm_unchanged(response=reply, item=item, base_version=1, user=world.member_a)
     assert answer.version == 2
     assert list(AnswerRevision.objects.filter(answer=answer).order_by("version").values_list("source", flat=True)) == [
-        "carry-over", "confirmed"
+        "carry-over",
+        "confirmed",
     ]
 
 
@@ -104,7 +110,9 @@ def test_round_reply_page_shows_the_previous_answer_and_the_no_change_button(wor
     text = page.content.decode()
     assert "GENAI-01: the previous round&#x27;s answer is confirmed unchanged (version 2)." in text
     assert "Confirmed unchanged" in text
-    stale = client.post(reverse("consultation:answer_no_change", args=[new.slug, "ROBOT-01"]), {"base_version": "0"}, follow=True)
+    stale = client.post(
+        reverse("consultation:answer_no_change", args=[new.slug, "ROBOT-01"]), {"base_version": "0"}, follow=True
+    )
     assert "Not confirmed: a colleague saved this answer since you opened the page." in stale.content.decode()
 
 
@@ -116,8 +124,11 @@ def _submit_round_two(world, new, *, position: str, explanation: str):
     item = Item.objects.get(consultation=new, code="GENAI-01")
     answer = Answer.objects.get(response=reply, item=item)
     answer_save(
-        response=reply, item=item, data={"position": position, "explanation": explanation},
-        base_version=answer.version, user=world.member_b,
+        response=reply,
+        item=item,
+        data={"position": position, "explanation": explanation},
+        base_version=answer.version,
+        user=world.member_b,
     )
     response_submit(response=reply, user=world.head_b)
 
@@ -131,13 +142,20 @@ def test_round_diff_of_a_choice_and_of_a_text_side_by_side(world):
     assert (first.item.code, first.changed, second.changed) == ("GENAI-01", True, False)
     position, explanation = first.fields
     assert (position.before, position.after, position.removed, position.added) == (
-        ["Partially"], ["Yes"], ["Partially"], ["Yes"]
+        ["Partially"],
+        ["Yes"],
+        ["Partially"],
+        ["Yes"],
     )
     assert [(s.text, s.kind) for s in explanation.left] == [
-        ("Section 184b ", "same"), ("covers", "removed"), (" it.", "same"),
+        ("Section 184b ", "same"),
+        ("covers", "removed"),
+        (" it.", "same"),
     ]
     assert [(s.text, s.kind) for s in explanation.right] == [
-        ("Section 184b ", "same"), ("and the new 184c cover", "added"), (" it.", "same"),
+        ("Section 184b ", "same"),
+        ("and the new 184c cover", "added"),
+        (" it.", "same"),
     ]
 
 
@@ -149,7 +167,8 @@ def test_round_changes_page_for_the_committee(world, client):
     html = page.content.decode()
     assert page.status_code == 200
     assert "Germany: 1 of 2 items changed." in html
-    assert "<del>covers</del>" in html and "<ins>and the new 184c cover</ins>" in html
+    assert "<del>covers</del>" in html
+    assert "<ins>and the new 184c cover</ins>" in html
     client.force_login(world.member_b)
     assert client.get(reverse("followup:changes", args=[new.slug])).status_code == 403
 
@@ -173,9 +192,15 @@ def test_round_report_section_names_the_parties_whose_position_changed(world):
         SectionContext(consultation_id=new.pk, scope_kind="overview", scope_key="", item_ids=items, language="fr")
     )
     assert french.subsections[0].blocks[0].rows == (("Allemagne", "Position", "Partiellement", "Oui"),)
-    assert provider(
-        SectionContext(
-            consultation_id=world.consultation.pk, scope_kind="overview", scope_key="",
-            item_ids=tuple(i.pk for i in world.items), language="en",
+    assert (
+        provider(
+            SectionContext(
+                consultation_id=world.consultation.pk,
+                scope_kind="overview",
+                scope_key="",
+                item_ids=tuple(i.pk for i in world.items),
+                language="en",
+            )
         )
-    ) == []
+        == []
+    )

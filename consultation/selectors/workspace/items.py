@@ -54,11 +54,7 @@ def _items_as_lists(consultation_id: int, item_ids: list[int], *, articles: bool
     items = Item.objects.filter(consultation_id=consultation_id, pk__in=item_ids)
     if party_id is not None:
         items = items_for_party(items, party_id=party_id)
-    return (
-        items
-        .prefetch_related(*lookups)
-        .order_by("theme__order", "theme__code", "order", "code")
-    )
+    return items.prefetch_related(*lookups).order_by("theme__order", "theme__code", "order", "code")
 
 
 def _items_queryset(consultation_id: int, party_id: int | None = None):
@@ -67,8 +63,7 @@ def _items_queryset(consultation_id: int, party_id: int | None = None):
     if party_id is not None:
         items = items_for_party(items, party_id=party_id)
     return (
-        items
-        .select_related("theme")
+        items.select_related("theme")
         .prefetch_related(
             Prefetch("articles", queryset=Article.objects.order_by("number")),
             Prefetch("fields", queryset=Field.objects.order_by("order", "id")),

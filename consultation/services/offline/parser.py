@@ -139,9 +139,7 @@ def _read_sheet(*, workbook: Any, response: Response, preview: ImportPreview, de
         if preview.has_errors:
             return
 
-    items = {
-        item.code: item for item in questionnaire_items(consultation=consultation, party_id=response.party_id)
-    }
+    items = {item.code: item for item in questionnaire_items(consultation=consultation, party_id=response.party_id)}
     fields_of = {code: {f.key: f for f in item.fields.all()} for code, item in items.items()}
 
     sheet = workbook[sheets[0]]
