@@ -40,6 +40,7 @@ demo: load
 	$(PY) manage.py seed_monitoring_demo
 	$(PY) manage.py publish_demo_replies
 	$(PY) manage.py seed_stakeholders_demo
+	$(PY) manage.py seed_followup_demo
 	$(PY) manage.py build_reports --consultation emerging-technologies-2024 --scope overview --scope theme:generative-ai --scope article:20 --publish --missing
 
 serve:

@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -69,17 +70,18 @@ def _strength_both(strength: str) -> tuple[str, str]:
 
 def _item_texts(recommendation: Recommendation) -> dict[str, str]:
     strength_en, strength_fr = _strength_both(recommendation.strength)
-    date = recommendation.adopted_on
-    with translation.override("en"):
-        guidance_en = _(
-            "Recommendation %(label)s, adopted at %(meeting)s on %(date)s. Say what your country has done to "
-            "implement it, and attach the evidence."
-        ) % {"label": recommendation.label, "meeting": recommendation.meeting, "date": date.strftime("%d/%m/%Y")}
-    with translation.override("fr"):
-        guidance_fr = _(
-            "Recommendation %(label)s, adopted at %(meeting)s on %(date)s. Say what your country has done to "
-            "implement it, and attach the evidence."
-        ) % {"label": recommendation.label, "meeting": recommendation.meeting, "date": date.strftime("%d/%m/%Y")}
+    guidance = {}
+    for language in ("en", "fr"):
+        with translation.override(language):
+            guidance[language] = _(
+                "Recommendation %(label)s, adopted at %(meeting)s on %(date)s. Say what your country has done to "
+                "implement it, and attach the evidence."
+            ) % {
+                "label": recommendation.label,
+                "meeting": recommendation.meeting,
+                "date": date_format(recommendation.adopted_on, "j F Y"),
+            }
+    guidance_en, guidance_fr = guidance["en"], guidance["fr"]
     return {
         "text_en": f"{recommendation.label} ({strength_en}) {recommendation.text_en}",
         "text_fr": f"{recommendation.label} ({strength_fr}) {recommendation.text_fr or recommendation.text_en}",
