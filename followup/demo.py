@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from consultation.demo import DEMO_DOMAIN
-from consultation.models import Answer, Consultation, FieldType, Item, Party, Response
+from consultation.models import Answer, Consultation, FieldType, Party, Response
 from consultation.services.answers import answer_save, response_get_or_create
 from consultation.services.lifecycle import consultation_duplicate, consultation_open
 from consultation.services.responses import response_reopen, response_submit
@@ -57,23 +57,43 @@ RECOMMENDATIONS = (
 FOLLOW_UP_REPLIES = {
     # Party: [(status, measures, legal references)] in the order of RECOMMENDATIONS addressed to it
     "FR": (
-        ("implemented", "[Données de démonstration] La loi du 12 mars 2025 a complété l'article 227-23 du code pénal "
-         "pour viser les contenus générés par l'intelligence artificielle.", [("Code pénal", "art. 227-23")]),
-        ("partly", "[Données de démonstration] Un module de formation de l'École nationale de la magistrature est "
-         "ouvert depuis 2025 ; la formation des enquêteurs commence en 2026.", []),
+        (
+            "implemented",
+            "[Données de démonstration] La loi du 12 mars 2025 a complété l'article 227-23 du code pénal "
+            "pour viser les contenus générés par l'intelligence artificielle.",
+            [("Code pénal", "art. 227-23")],
+        ),
+        (
+            "partly",
+            "[Données de démonstration] Un module de formation de l'École nationale de la magistrature est "
+            "ouvert depuis 2025 ; la formation des enquêteurs commence en 2026.",
+            [],
+        ),
         ("in_progress", "[Données de démonstration] Le premier rapport statistique annuel paraîtra en 2026.", []),
     ),
     "IT": (
-        ("not_implemented", "[Demo data] A bill was tabled in parliament in 2025 and is still under discussion.",
-         [("Codice penale", "art. 600-quater.1")]),
+        (
+            "not_implemented",
+            "[Demo data] A bill was tabled in parliament in 2025 and is still under discussion.",
+            [("Codice penale", "art. 600-quater.1")],
+        ),
         ("in_progress", "[Demo data] The national statistics institute is designing the yearly series.", []),
     ),
 }
 ASSESSMENTS = (
-    (0, "FR", "compliant", "[Demo data] The reply cites the Law of 12 March 2025 amending Article 227-23 of the "
-     "Criminal Code, which now covers generated material explicitly."),
-    (1, "FR", "partly", "[Demo data] Training exists for prosecutors only; the reply announces the police module "
-     "for 2026."),
+    (
+        0,
+        "FR",
+        "compliant",
+        "[Demo data] The reply cites the Law of 12 March 2025 amending Article 227-23 of the "
+        "Criminal Code, which now covers generated material explicitly.",
+    ),
+    (
+        1,
+        "FR",
+        "partly",
+        "[Demo data] Training exists for prosecutors only; the reply announces the police module for 2026.",
+    ),
     (0, "IT", "not_compliant", "[Demo data] The reply reports a bill still under discussion: no provision in force."),
 )
 
@@ -122,7 +142,9 @@ def _follow_up(consultation: Consultation, recommendations: list[Recommendation]
     for iso2, replies in FOLLOW_UP_REPLIES.items():
         party = Party.objects.get(iso2=iso2)
         reply = response_get_or_create(consultation=follow_up, party=party)
-        addressed = [r for r in recommendations if not r.addressees.exists() or r.addressees.filter(pk=party.pk).exists()]
+        addressed = [
+            r for r in recommendations if not r.addressees.exists() or r.addressees.filter(pk=party.pk).exists()
+        ]
         for rec, (status, measures, references) in zip(addressed, replies, strict=False):
             answer_save(
                 response=reply,
