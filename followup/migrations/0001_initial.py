@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('consultation', '0006_item_continues_addressees'),
+        ('consultation', '0007_item_continues_addressees'),
         ('monitoring', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -33,7 +33,7 @@ def test_round_migration_links_rounds_duplicated_before_by_code(world):
 
     new = second_round(world)
     Item.objects.filter(consultation=new).update(continues=None)
-    module = importlib.import_module("consultation.migrations.0006_item_continues_addressees")
+    module = importlib.import_module("consultation.migrations.0007_item_continues_addressees")
     module.link_duplicated_rounds(apps, None)
     assert set(Item.objects.filter(consultation=new).values_list("continues_id", flat=True)) == {
         world.items[0].pk,

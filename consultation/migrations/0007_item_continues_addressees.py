@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('consultation', '0005_confidentiality'),
+        ('consultation', '0006_field_number_bounds'),
     ]
 
     operations = [
