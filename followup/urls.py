@@ -8,5 +8,11 @@ urlpatterns = [
     path("<slug:slug>/generate/", views.generate, name="generate"),
     path("<slug:slug>/compliance/", views.compliance, name="compliance"),
     path("<slug:slug>/compliance/<int:pk>/<str:iso2>/", views.assess, name="assess"),
+    path(
+        "<slug:slug>/compliance/recommendations/<int:pk>.<str:fmt>",
+        views.recommendation_report,
+        name="recommendation_report",
+    ),
+    path("<slug:slug>/compliance/parties/<str:iso2>.<str:fmt>", views.party_report, name="party_report"),
     path("<slug:slug>/changes/", views.changes, name="changes"),
 ]

@@ -21,7 +21,7 @@ from monitoring.selectors.assignments import is_rapporteur_in_consultation
 
 from .errors import FollowUpError
 from .models import Assessment, ComplianceAssessment, FollowUpItem, FollowUpRound
-from .rendering import document_response
+from .rendering import available_formats, document_response
 from .selectors.compliance import adopted_recommendations, compliance_grid
 from .selectors.compliance_report import party_compliance_document, recommendation_compliance_document
 from .selectors.rounds import party_round_comparison
@@ -61,6 +61,7 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
             "follow_up": follow_up,
             "can_generate": access.can_generate_follow_up(request.user),
             "later_rounds": Consultation.objects.filter(previous=consultation).exclude(follow_up_of__isnull=False),
+            "formats": available_formats(),
         },
     )
 
@@ -116,6 +117,7 @@ def compliance(request: HttpRequest, slug: str) -> HttpResponse:
             "all_parties": Party.objects.filter(is_active=True).order_by("name_en"),
             "assessments": Assessment.choices,
             "can_assess": _can_assess(request, consultation),
+            "formats": available_formats(),
         },
     )
 

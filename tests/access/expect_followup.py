@@ -84,5 +84,7 @@ EXPECTATIONS = {
         "get": READ,
         "post": _everyone(NO, secretariat=422, committee=422),
     },
+    "followup:recommendation_report": {"kwargs": recommendation_file, "get": READ, "post": POST_ONLY},
+    "followup:party_report": {"kwargs": party_file, "get": READ, "post": POST_ONLY},
     "followup:changes": {"kwargs": slug, "get": READ, "post": POST_ONLY},
 }

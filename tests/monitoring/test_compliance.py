@@ -193,3 +193,24 @@ def test_compliance_reports_per_recommendation_and_party_in_both_editions(assess
     overview = french.sections[0].blocks[0]
     assert [row[0] for row in overview.rows] == ["R3", "R2"]
     assert overview.rows[1][2:] == ("Aucune réponse soumise", "Non conforme")
+
+
+def test_compliance_report_files_come_from_the_reports_word_writer_in_each_edition(assessed, client):
+    import io
+    import zipfile
+
+    login_with_mfa(client, assessed.secretariat)
+    slug = assessed.consultation.slug
+    response = client.get(reverse("followup:party_report", args=[slug, "DE", "docx"]), {"lang": "fr"})
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="compliance-DE-fr.docx"'
+    body = zipfile.ZipFile(io.BytesIO(response.content)).read("word/document.xml").decode()
+    assert "Rapport de conformité : Allemagne" in body
+    assert "Statistics published." in body
+    english = client.get(reverse("followup:recommendation_report", args=[slug, assessed.r1.pk, "docx"]))
+    body = zipfile.ZipFile(io.BytesIO(english.content)).read("word/document.xml").decode()
+    assert "Compliance report: recommendation R1" in body
+    assert "The reply cites the amended Article 227-23." in body
+    assert client.get(reverse("followup:party_report", args=[slug, "DE", "odt"])).status_code == 404
+    page = client.get(reverse("followup:compliance", args=[slug])).content.decode()
+    assert f'href="/follow-up/{slug}/compliance/parties/DE.docx?lang=fr"' in page
