@@ -270,7 +270,7 @@ def _submitted_at(iso: str | None) -> datetime.datetime | None:
     """A submission time as the spreadsheet's date type: local time, without a zone (Excel has none)."""
     if not iso:
         return None
-    return timezone.localtime(datetime.datetime.fromisoformat(iso)).replace(tzinfo=None)
+    return timezone.localtime(datetime.datetime.fromisoformat(iso)).replace(tzinfo=None, microsecond=0)
 
 
 def _answers_by_party(fld: dict[str, Any]) -> dict[str, tuple[Any, str]]:
