@@ -138,17 +138,30 @@ def _follow_up(consultation: Consultation, recommendations: list[Recommendation]
     follow_up = round_.consultation
     if follow_up.status == "draft":
         consultation_open(consultation=follow_up, user=secretariat)
-    items = {rec.pk: rec.follow_up_item.item for rec in recommendations}
+    mine = {rec.pk: index for index, rec in enumerate(recommendations)}
+    asked = list(
+        Recommendation.objects.filter(follow_up_item__round__consultation=follow_up)
+        .select_related("follow_up_item__item")
+        .prefetch_related("addressees")
+    )
     for iso2, replies in FOLLOW_UP_REPLIES.items():
         party = Party.objects.get(iso2=iso2)
         reply = response_get_or_create(consultation=follow_up, party=party)
-        addressed = [
-            r for r in recommendations if not r.addressees.exists() or r.addressees.filter(pk=party.pk).exists()
-        ]
-        for rec, (status, measures, references) in zip(addressed, replies, strict=False):
+        own = iter(replies)
+        for rec in sorted(asked, key=lambda r: mine.get(r.pk, -1)):
+            named = {p.pk for p in rec.addressees.all()}
+            if named and party.pk not in named:
+                continue
+            # This demo's recommendations get their prepared replies; others adopted meanwhile a general one.
+            prepared = next(own, None) if rec.pk in mine else None
+            status, measures, references = prepared or (
+                "in_progress",
+                "[Demo data] The ministries concerned are preparing the measures; a progress report is due next year.",
+                [],
+            )
             answer_save(
                 response=reply,
-                item=items[rec.pk],
+                item=rec.follow_up_item.item,
                 data={
                     "status": status,
                     "measures": measures,
@@ -160,6 +173,7 @@ def _follow_up(consultation: Consultation, recommendations: list[Recommendation]
                 source="demo",
             )
         response_submit(response=reply, user=_user(f"head.{iso2.lower()}"))
+    items = {rec.pk: rec.follow_up_item.item for rec in asked}
     germany = response_get_or_create(consultation=follow_up, party=Party.objects.get(iso2="DE"))
     answer_save(
         response=germany,
