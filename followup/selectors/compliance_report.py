@@ -38,9 +38,9 @@ def _replies(recommendations: list[Recommendation], party_ids: list[int] | None)
 
 
 def _entry(
-    *, title: str, key: str, reply: dict | None, assessment: ComplianceAssessment | None, files, language
+    *, title: str, key: str, reply: dict | None, assessment: ComplianceAssessment | None, files, language, lead=""
 ) -> Section:
-    blocks: list[Any] = []
+    blocks: list[Any] = [Paragraph(lead, "quote")] if lead else []
     data = (reply or {}).get("data", {})
     status = data.get("status")
     rows = [
@@ -172,7 +172,8 @@ def party_compliance_document(*, consultation: Consultation, party: Party, langu
         )
         entries = tuple(
             _entry(
-                title=f"{r.label} ({Strength(r.strength).label}) {_in(language, r.text_en, r.text_fr)}",
+                title=f"{r.label} ({Strength(r.strength).label})",
+                lead=_in(language, r.text_en, r.text_fr),
                 key=f"recommendation-{r.label.lower()}",
                 reply=replies.get((r.pk, party.pk)),
                 assessment=assessments.get(r.pk),
