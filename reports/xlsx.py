@@ -24,6 +24,7 @@ from typing import Any
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from .sections import Paragraph, Section, Table
 from .word import LANGUAGE_TAGS, xml_text
 
 CHOICE_TYPES = ("single_choice", "multiple_choice")
@@ -358,6 +359,41 @@ def tidy_sheet(view: dict[str, Any]) -> Sheet:
     )
 
 
+_NUMBER_TEXT = re.compile(r"-?\d+(\.\d+)?")
+
+
+def _cell_value(text: str) -> Any:
+    """A section table's cell: a plain figure ("12", "33.3") as a number, any other text as it is."""
+    return number(text) if _NUMBER_TEXT.fullmatch(text) else text
+
+
+def section_sheets(sections: Sequence[Section]) -> list[Sheet]:
+    """Every table of the sections other apps add to the report (``reports.sections``), a sheet each, named by
+    its caption; the section's paragraphs are the lines above it."""
+    sheets: list[Sheet] = []
+
+    def walk(section: Section) -> None:
+        notes = [[block.text] for block in section.blocks if isinstance(block, Paragraph)][:3]
+        for block in section.blocks:
+            if isinstance(block, Table):
+                title = block.caption or section.title
+                sheets.append(
+                    Sheet(
+                        name=" ".join(_SHEET_FORBIDDEN.sub(" ", title).split()),  # "GENAI-02: x" → "GENAI-02 x"
+                        holds=f"{section.title} – {block.caption}" if block.caption else section.title,
+                        header=list(block.header),
+                        rows=[[_cell_value(cell) for cell in row] for row in block.rows],
+                        intro=[[section.title], *([[block.caption]] if block.caption else []), *notes],
+                    )
+                )
+        for subsection in section.subsections:
+            walk(subsection)
+
+    for section in sections:
+        walk(section)
+    return sheets
+
+
 def report_sheets(view: dict[str, Any]) -> list[Sheet]:
     """The workbook's tables in order (the contents sheet is made from them)."""
     L = view["L"]
@@ -402,6 +438,7 @@ def report_sheets(view: dict[str, Any]) -> list[Sheet]:
                 ],
             )
         )
+    sheets.extend(section_sheets(view.get("extra_sections", ())))
     sheets.append(tidy_sheet(view))
     return sheets
 

@@ -179,12 +179,10 @@ def test_all_answers_sheet_has_one_row_per_submitted_answered_field(overview, da
     assert sheet.auto_filter.ref == f"A1:H{len(rows) + 1}"
 
 
-def test_french_edition_names_its_own_sheets_and_columns_in_french():
-    from reports import xlsx
-
-    view = {
+def synthetic_view(language="en", **extra):
+    return {
         "L": {key: key for key in _LABEL_KEYS},
-        "language": "fr",
+        "language": language,
         "title": "Vue d'ensemble",
         "cutoff": "3 décembre 2026",
         "participation": {
@@ -197,8 +195,14 @@ def test_french_edition_names_its_own_sheets_and_columns_in_french():
         },
         "items": [],
         "matrix": {"columns": [], "rows": []},
+        **extra,
     }
-    workbook = load_workbook(io.BytesIO(xlsx.report_xlsx(view)))
+
+
+def test_french_edition_names_its_own_sheets_and_columns_in_french():
+    from reports import xlsx
+
+    workbook = load_workbook(io.BytesIO(xlsx.report_xlsx(synthetic_view("fr"))))
     assert workbook.sheetnames == ["Sommaire", "participation", "summary", "Toutes les réponses"]
     contents = workbook["Sommaire"]
     header = next(row for row in contents.iter_rows(values_only=True) if row[0] == "Feuille")
@@ -211,3 +215,37 @@ _LABEL_KEYS = (
     "participation party replied not_replied replying under_revision_note summary item theme articles cutoff"
     " cutoff_note value language matrix"
 ).split()
+
+
+def test_tables_of_the_sections_other_apps_add_become_sheets_with_typed_figures():
+    from reports import xlsx
+    from reports.sections import Paragraph, Section, Table
+
+    section = Section(
+        key="comparisons",
+        title="Coded comparisons",
+        blocks=(Paragraph("Final coding of GENAI-02."),),
+        subsections=(
+            Section(
+                key="genai-02",
+                title="GENAI-02",
+                blocks=(
+                    Table(
+                        caption="GENAI-02: Parties by code",
+                        header=("Code", "Parties", "Share"),
+                        rows=(("Criminalised", "4", "66.7"), ("=Not yet", "2", "n/a")),
+                    ),
+                ),
+            ),
+        ),
+    )
+    workbook = load_workbook(io.BytesIO(xlsx.report_xlsx(synthetic_view(extra_sections=[section]))))
+    assert workbook.sheetnames[-2:] == ["GENAI-02 Parties by code", "All answers"]
+    sheet = workbook["GENAI-02 Parties by code"]
+    assert sheet["A1"].value == "GENAI-02"
+    assert [c.value for c in sheet[3]] == ["Code", "Parties", "Share"]
+    assert rows_from(sheet, 4) == [("Criminalised", 4, 66.7), ("=Not yet", 2, "n/a")]
+    assert sheet["A5"].data_type == "s"
+    assert sheet.freeze_panes == "A4"
+    contents = {row[0]: row[1] for row in workbook["Contents"].iter_rows(values_only=True)}
+    assert contents["GENAI-02 Parties by code"] == "GENAI-02 – GENAI-02: Parties by code"
