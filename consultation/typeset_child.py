@@ -1,6 +1,6 @@
 """The child process of ``consultation.typesetting``: compile one Typst template to PDF, then exit.
 
-Run as a script (``python -I typeset_child.py TEMPLATE FONT_DIR``), it imports neither Django nor the
+Run as a script (``python -I typeset_child.py TEMPLATE[,TEMPLATE...] FONT_DIR``), it imports neither Django nor the
 platform: the data arrives as JSON on standard input, the PDF leaves on standard output, warnings and
 errors on standard error (exit status 2 for a compile error). The process is the unit of memory: Typst
 keeps its caches for the life of a process (about 80 MB more after each compile of another report), so
@@ -15,8 +15,10 @@ def main() -> int:
     import typst
 
     template, font_dir = sys.argv[1], sys.argv[2]
-    with open(template, "rb") as handle:
-        source = handle.read()
+    source = b""
+    for path in template.split(","):  # preludes first (shared definitions), then the template itself
+        with open(path, "rb") as handle:
+            source += handle.read() + b"\n"
     payload = sys.stdin.buffer.read().decode("utf-8")
     fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=[font_dir])
     with tempfile.TemporaryDirectory(prefix="typeset-") as root:  # empty: the template can read no file

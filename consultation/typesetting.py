@@ -81,12 +81,15 @@ def clean(value: Any) -> Any:
     return value
 
 
-def typeset_pdf(*, template: str, data: dict[str, Any]) -> bytes:
-    """The PDF of ``template`` filled with ``data`` (JSON-serialisable; other values are printed with ``str``)."""
-    path = template_path(template)
+def typeset_pdf(*, template: str, data: dict[str, Any], preludes: tuple[str, ...] = ()) -> bytes:
+    """The PDF of ``template`` filled with ``data`` (JSON-serialisable; other values are printed with ``str``).
+
+    ``preludes`` are templates whose source is placed before ``template``'s (shared definitions: the reports'
+    cover, contents and generic sections), since a template cannot import a file."""
+    paths = [template_path(name) for name in (*preludes, template)]
     payload = json.dumps(clean(data), ensure_ascii=False, default=str).encode("utf-8")
     done = subprocess.run(  # noqa: S603 -- our own interpreter and script; the data goes to stdin as JSON
-        [sys.executable, "-I", str(CHILD), str(path), font_dir()],
+        [sys.executable, "-I", str(CHILD), ",".join(str(path) for path in paths), font_dir()],
         input=payload,
         capture_output=True,
         timeout=TIMEOUT_SECONDS,

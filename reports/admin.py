@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Report, ReportRun, ReportVersion
+from .models import Report, ReportDocument, ReportRun, ReportSeries, ReportVersion
 
 
 @admin.register(Report)
@@ -21,16 +21,31 @@ class ReportRunAdmin(admin.ModelAdmin):
 class ReportVersionAdmin(admin.ModelAdmin):
     list_display = ("report", "number", "data_version", "created_at", "published_at")
     list_filter = ("report__consultation",)
-    exclude = ("data", "html")
+    exclude = ("data",)
     readonly_fields = (
         "report",
         "run",
         "number",
         "data_version",
-        "pdf",
-        "docx",
-        "xlsx",
+        "symbol",
+        "document_date",
+        "meeting",
+        "classification",
+        "rendered_at",
         "created_at",
         "published_at",
         "published_by",
     )
+
+
+@admin.register(ReportSeries)
+class ReportSeriesAdmin(admin.ModelAdmin):
+    list_display = ("consultation", "prefix", "next_number", "meeting", "classification")
+
+
+@admin.register(ReportDocument)
+class ReportDocumentAdmin(admin.ModelAdmin):
+    list_display = ("version", "language", "format", "size")
+    list_filter = ("language", "format")
+    exclude = ("html",)
+    readonly_fields = ("version", "language", "format", "file", "size")

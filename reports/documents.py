@@ -8,18 +8,19 @@ cut-off, one chart per choice field); ``render_html`` / ``render_pdf`` / ``rende
 from __future__ import annotations
 
 import copy
-import datetime
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from .charts import bar_chart_svg
-from .labels import LABELS, PAIRS, both
+from .labels import date_text, labels
 from .pdf import report_pdf
+from .rendering import section_view, sections_html
+from .sections import DocumentMeta, section_from_data
 from .word import report_docx
 from .xlsx import report_xlsx
 
@@ -28,53 +29,87 @@ MATRIX_COLOURS = 6
 ProgressCallback = Callable[[int, int], None]
 
 
-def _local(iso: str | None) -> str:
-    if not iso:
-        return "–"
-    moment = timezone.localtime(datetime.datetime.fromisoformat(iso))
-    return moment.strftime("%Y-%m-%d %H:%M %Z")
+def _in(language: str, data: dict[str, Any], key: str) -> str:
+    """``data[key_fr]`` in the French edition (falling back to English), ``data[key_en]`` otherwise."""
+    return (data.get(f"{key}_{language}") or data.get(f"{key}_en") or "") if language != "en" else data[f"{key}_en"]
 
 
-def _local_date(iso: str | None) -> str:
-    if not iso:
-        return "–"
-    return timezone.localtime(datetime.datetime.fromisoformat(iso)).strftime("%Y-%m-%d")
+class _Names:
+    """Party names in the edition's language: the figures name Parties in English (their sort key), the
+    participation lists carry both names."""
+
+    def __init__(self, data: dict[str, Any], language: str) -> None:
+        participation = data["participation"]
+        self.language = language
+        self.names = {
+            p["name_en"]: (p.get("name_fr") or p["name_en"])
+            for p in participation["replied"] + participation["not_replied"]
+        }
+
+    def __call__(self, name_en: str) -> str:
+        return name_en if self.language == "en" else self.names.get(name_en, name_en)
+
+    def sorted(self, rows: list[Any], key: Any = None) -> list[Any]:
+        """``rows`` in the alphabetical order of the edition's names (the figures list them in English order)."""
+        if self.language == "en":
+            return rows
+        key = key or (lambda row: row)
+        return sorted(rows, key=lambda row: collation_key(key(row)))
 
 
-def _party_label(party: dict[str, Any]) -> str:
-    """The Party's name in both languages, with "(under revision since <date>)" when its reply is reopened."""
-    name = both(party["name_en"], party["name_fr"])
-    if "under_revision_since" in party:
-        name += f" ({LABELS['under_revision']} {_local_date(party['under_revision_since'])})"
-    return name
+def collation_key(text: str) -> str:
+    """Alphabetical order that ignores accents and case (Émirats between Égypte and Espagne)."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
 
 
-def item_view(item: dict[str, Any]) -> dict[str, Any]:
-    """One item ready to print: bilingual texts and a chart (SVG and its spec) per choice field."""
+def item_view(
+    item: dict[str, Any], *, language: str = "en", names: Any = None, L: dict[str, str] | None = None
+) -> dict:
+    """One item ready to print in one edition: texts in ``language``, Party names in it, replies marked when
+    written in the other language, and a chart (SVG and its spec) per choice field."""
+    L = L or labels(language)
+    names = names or _Names({"participation": {"replied": [], "not_replied": []}}, "en")
     view = copy.deepcopy(item)
-    view["theme_label"] = both(item["theme"]["name_en"], item["theme"]["name_fr"])
-    view["article_labels"] = [
-        both(f"Article {a['number']} – {a['title_en']}", f"Article {a['number']} – {a['title_fr']}")
-        for a in item["articles"]
-    ]
+    view["language"] = language
+    view["theme_label"] = _in(language, item["theme"], "name")
+    view["text"] = _in(language, item, "text")
+    view["article_labels"] = [f"{L['article']} {a['number']} – {_in(language, a, 'title')}" for a in item["articles"]]
+    for article in view["articles"]:
+        article["title"] = _in(language, article, "title")
+        article["label"] = f"{L['article']} {article['number']} – {article['title']}"
+        article["text"] = _in(language, article, "text") if article.get("text_en") else ""
     view["heading"] = f"{item['code']} – {view['theme_label']}"
     for field in view["fields"]:
-        field["label"] = both(field["label_en"], field["label_fr"])
+        field["label"] = _in(language, field, "label")
         for option in field.get("options", []):
-            option["label"] = both(option["label_en"], option["label_fr"])
+            option["label"] = _in(language, option, "label")
+            if "parties" in option:
+                option["parties"] = names.sorted([names(p) for p in option["parties"]])
+            if "first" in option:
+                option["first"] = names.sorted([names(p) for p in option["first"]])
+        for key in ("values", "references", "answers"):
+            for row in field.get(key, []):
+                row["party"] = names(row["party"])
+            if key in field:
+                field[key] = names.sorted(field[key], key=lambda row: row["party"])
+        for answer in field.get("answers", []):
+            answer["party"] = names(answer["party"])
+            written = answer.get("language") or "en"
+            answer["language"] = written
+            answer["language_note"] = "" if written == language else L.get(f"reply_in_{written}", L["reply_in_other"])
         if field["type"] in CHOICE_TYPES:
             spec = {
                 "labels": tuple(option["label"] for option in field["options"]),
                 "values": tuple(float(option["count"]) for option in field["options"]),
-                "xlabel": PAIRS["number_of_parties"][0] + " / " + PAIRS["number_of_parties"][1],
-                "title": f"{item['code']} – {field['label_en']}: {PAIRS['chart'][0]} / {PAIRS['chart'][1]}",
+                "xlabel": L["number_of_parties"],
+                "title": f"{item['code']} – {field['label']}: {L['chart']}",
             }
             field["chart"] = spec
             field["svg"] = bar_chart_svg(
                 labels=spec["labels"],
                 values=spec["values"],
                 xlabel=spec["xlabel"],
-                prefix=f"chart-{field['id']}",
+                prefix=f"chart-{language}-{field['id']}",
                 title=spec["title"],
             )
         if field["type"] == "ranking":
@@ -84,79 +119,112 @@ def item_view(item: dict[str, Any]) -> dict[str, Any]:
 
 
 class RenderCache:
-    """Each item's printable view and HTML section, made once per batch of builds.
+    """Each item's printable view and HTML section per edition, made once per batch of builds.
 
     An item appears in its article reports, its theme report and the overview; within one batch its figures
     are the same dict in every report (``item_figures`` is computed once), so its view (charts included) and its
-    HTML section are made the first time and reused by the other reports.
+    HTML section are made the first time for each language and reused by the other reports.
     """
 
     def __init__(self) -> None:
-        self.views: dict[int, dict[str, Any]] = {}
-        self.sections: dict[int, SafeString] = {}
+        self.views: dict[tuple[str, int], dict[str, Any]] = {}
+        self.sections: dict[tuple[str, int], SafeString] = {}
 
-    def view(self, item: dict[str, Any]) -> dict[str, Any]:
-        if item["id"] not in self.views:
-            self.views[item["id"]] = item_view(item)
-        return self.views[item["id"]]
+    def view(self, item: dict[str, Any], *, language: str = "en", names: Any = None, L: Any = None) -> dict:
+        key = (language, item["id"])
+        if key not in self.views:
+            self.views[key] = item_view(item, language=language, names=names, L=L)
+        return self.views[key]
 
     def section(self, item: dict[str, Any], labels: dict[str, str]) -> SafeString:
-        if item["id"] not in self.sections:
+        key = (item.get("language", "en"), item["id"])
+        if key not in self.sections:
             html = render_to_string("reports/_item_section.html", {"item": item, "L": labels})
-            self.sections[item["id"]] = mark_safe(html)  # rendered by an autoescaped template
-        return self.sections[item["id"]]
+            self.sections[key] = mark_safe(html)  # rendered by an autoescaped template
+        return self.sections[key]
 
 
 def document_view(
     data: dict[str, Any],
     *,
-    title_en: str,
-    title_fr: str,
+    language: str = "en",
+    meta: DocumentMeta | None = None,
     version: int | None = None,
     progress=None,
     cache: RenderCache | None = None,
+    title_en: str | None = None,
+    title_fr: str | None = None,
 ) -> dict[str, Any]:
-    """Everything the templates and writers print, item by item (``progress(done, total)`` after each)."""
+    """Everything the templates and writers print for one edition (``language``), item by item
+    (``progress(done, total)`` after each). ``data`` is a version's stored data; ``meta`` the version's cover
+    (symbol, date, meeting, classification), its title defaulting to the scope's title in ``language``."""
     cache = cache or RenderCache()
+    L = labels(language)
+    names = _Names(data, language)
+    title_en = title_en if title_en is not None else data.get("title_en", "")
+    title_fr = title_fr if title_fr is not None else (data.get("title_fr") or title_en)
+    title = title_fr if language == "fr" else title_en
+    meta = meta or DocumentMeta(title=title, language=language)
     items = []
     total = len(data["items"])
     for index, item in enumerate(data["items"], start=1):
-        items.append(cache.view(item))
+        items.append(cache.view(item, language=language, names=names, L=L))
         if progress is not None:
             progress(index, total)
     participation = data["participation"]
     matrix = data["matrix"]
+    consultation = data["consultation"]
+
+    def party(p: dict[str, Any]) -> str:
+        return (p.get("name_fr") or p["name_en"]) if language == "fr" else p["name_en"]
+
+    def party_label(p: dict[str, Any]) -> str:
+        name = party(p)
+        if "under_revision_since" in p:
+            name += f" ({L['under_revision']} {date_text(p['under_revision_since'], language)})"
+        return name
+
+    extra = (data.get("extra_sections") or {}).get(language, [])
     return {
-        "L": LABELS,
-        "title": both(title_en, title_fr),
+        "L": L,
+        "language": language,
+        "meta": meta,
+        "meta_labels": {
+            "symbol": meta.symbol,
+            "date": date_text(meta.date, language) if meta.date else "",
+            "meeting": meta.meeting,
+            "classification": L[meta.classification],
+        },
+        "title": title,
         "title_en": title_en,
         "title_fr": title_fr,
         "version": version,
-        "consultation_title": both(data["consultation"]["title_en"], data["consultation"]["title_fr"]),
-        "cutoff": _local(data["cutoff"]),
-        "last_submission": _local(data.get("last_submission")),
+        "consultation_title": _in(language, consultation, "title"),
+        "cutoff": date_text(data["cutoff"], language, time=True),
+        "last_submission": date_text(data.get("last_submission"), language, time=True),
         "participation": {
             **participation,
-            "replied_names": [_party_label(p) for p in participation["replied"]],
+            "replied_names": [party_label(p) for p in names.sorted(participation["replied"], key=party)],
             "under_revision": [
-                {"party": both(p["name_en"], p["name_fr"]), "since": _local_date(p["under_revision_since"])}
+                {"party": party(p), "since": date_text(p["under_revision_since"], language)}
                 for p in participation["replied"]
                 if "under_revision_since" in p
             ],
-            "not_replied_names": [both(p["name_en"], p["name_fr"]) for p in participation["not_replied"]],
+            "not_replied_names": names.sorted([party(p) for p in participation["not_replied"]]),
         },
         "items": items,
+        "extra_sections": [section_from_data(raw) for raw in extra],
         "matrix": {
             "columns": [f"{c['item']} {c['key']}" for c in matrix["columns"]],
             "rows": [
                 {
-                    "party": row["party"],
+                    "party": names(row["party"]),
                     "cells": [
                         None if cell is None else {"label": cell[0], "colour": cell[1] % MATRIX_COLOURS}
                         for cell in row["cells"]
                     ],
                 }
-                for row in matrix["rows"]
+                for row in names.sorted(matrix["rows"], key=lambda row: names(row["party"]))
             ],
         },
     }
@@ -187,8 +255,15 @@ def render_html(view: dict[str, Any], cache: RenderCache | None = None) -> str:
     section comes from the batch's cache."""
     cache = cache or RenderCache()
     sections = [cache.section(item, view["L"]) for item in view["items"]]
+    extra = [section_view(section) for section in view.get("extra_sections", [])]
     return render_to_string(
-        "reports/document_body.html", {**view, "sections": sections, "matrix_html": matrix_html(view)}
+        "reports/document_body.html",
+        {
+            **view,
+            "sections": sections,
+            "extra_html": [mark_safe(html) for html in sections_html(extra)],  # autoescaped template
+            "matrix_html": matrix_html(view),
+        },
     )
 
 

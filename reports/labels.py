@@ -1,77 +1,129 @@
-"""Headings of the report documents, in English and French side by side.
+"""The fixed texts of the report documents, translated through the catalogue for each edition.
 
-Reports are tabled as bilingual documents whatever the reader's interface language, so these are
-document content in both official languages (like the ``_en``/``_fr`` columns of the models), not
-interface strings to translate.
+Every report is written twice, an English and a French edition (the Committee's practice: two documents, not
+one bilingual file). ``labels(language)`` gives the texts of one edition; the words themselves live in the
+French catalogue like every other interface string.
 """
 
 from __future__ import annotations
 
-PAIRS: dict[str, tuple[str, str]] = {
-    "committee": ("Lanzarote Committee", "Comité de Lanzarote"),
-    "participation": ("Participation", "Participation"),
-    "replied": ("Parties that replied", "Parties ayant répondu"),
-    "not_replied": ("Parties that did not reply", "Parties n'ayant pas répondu"),
-    "summary": ("Items covered", "Questions couvertes"),
-    "item": ("Item", "Question"),
-    "theme": ("Theme", "Thème"),
-    "articles": ("Articles of the Convention", "Articles de la Convention"),
-    "replying": ("Replying Parties", "Parties ayant répondu"),
-    "option": ("Option", "Option"),
-    "count": ("Parties", "Parties"),
-    "percent": ("% of replying Parties", "% des Parties ayant répondu"),
-    "parties": ("Parties", "Parties"),
-    "chart": ("Replies per option", "Réponses par option"),
-    "mean_rank": ("Mean rank", "Rang moyen"),
-    "median_rank": ("Median rank", "Rang médian"),
-    "rank": ("Rank", "Rang"),
-    "ranked_first": ("Ranked first by", "Classé en premier par"),
-    "total": ("Total", "Total"),
-    "median": ("Median", "Médiane"),
-    "minimum": ("Minimum", "Minimum"),
-    "maximum": ("Maximum", "Maximum"),
-    "reporting": ("Parties reporting", "Parties ayant communiqué un chiffre"),
-    "party": ("Party", "Partie"),
-    "value": ("Value", "Valeur"),
-    "compilation": ("Compilation of replies", "Compilation des réponses"),
-    "language": ("Language", "Langue"),
-    "legal_references": ("Legal references", "Références juridiques"),
-    "instrument": ("Instrument", "Instrument"),
-    "provision": ("Provision", "Disposition"),
-    "link": ("Link", "Lien"),
-    "matrix": ("Who answered what", "Qui a répondu quoi"),
-    "no_replies": ("No replies.", "Aucune réponse."),
-    "cutoff": ("Data cut-off", "Date d'arrêt des données"),
-    "cutoff_note": (
-        "Figures count submitted replies only.",
-        "Les chiffres ne comptent que les réponses soumises.",
+import datetime
+
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+TEXTS = {
+    "committee": _("Lanzarote Committee"),
+    "committee_long": _(
+        "Committee of the Parties to the Council of Europe Convention on the Protection of Children against"
+        " Sexual Exploitation and Sexual Abuse"
     ),
-    "version": ("Version", "Version"),
-    "under_revision": ("Reply under revision since", "Réponse en cours de révision depuis"),
-    "under_revision_note": (
-        "A reply under revision counts with its last submission until it is submitted again.",
-        "Une réponse en cours de révision compte avec sa dernière soumission jusqu'à ce qu'elle soit de nouveau"
-        " soumise.",
-    ),
-    "statistic": ("Statistic", "Statistique"),
-    "number_of_parties": ("Number of Parties", "Nombre de Parties"),
+    "participation": _("Participation"),
+    "replied": _("Parties that replied"),
+    "not_replied": _("Parties that did not reply"),
+    "summary": _("Items covered"),
+    "item": pgettext_lazy("questionnaire item", "Item"),
+    "theme": _("Theme"),
+    "articles": _("Articles of the Convention"),
+    "article": _("Article"),
+    "replying": _("Replying Parties"),
+    "option": _("Option"),
+    "count": pgettext_lazy("number of Parties", "Parties"),
+    "percent": _("% of replying Parties"),
+    "parties": _("Parties"),
+    "chart": _("Replies per option"),
+    "mean_rank": _("Mean rank"),
+    "median_rank": _("Median rank"),
+    "rank": _("Rank"),
+    "ranked_first": _("Ranked first by"),
+    "total": _("Total"),
+    "median": _("Median"),
+    "minimum": _("Minimum"),
+    "maximum": _("Maximum"),
+    "reporting": _("Parties reporting"),
+    "party": _("Party"),
+    "value": _("Value"),
+    "compilation": _("Compilation of replies"),
+    "language": _("Language"),
+    "legal_references": _("Legal references"),
+    "instrument": _("Instrument"),
+    "provision": _("Provision"),
+    "link": _("Link"),
+    "matrix": _("Who answered what"),
+    "no_replies": _("No replies."),
+    "cutoff": _("Data cut-off"),
+    "cutoff_note": _("Figures count submitted replies only."),
+    "version": _("Version"),
+    "under_revision": _("Reply under revision since"),
+    "under_revision_note": _("A reply under revision counts with its last submission until it is submitted again."),
+    "statistic": _("Statistic"),
+    "number_of_parties": _("Number of Parties"),
+    "contents": _("Contents"),
+    "symbol": _("Symbol"),
+    "date": _("Date"),
+    "meeting": _("Meeting"),
+    "classification": _("Classification"),
+    "edition": _("Edition"),
+    "edition_language": pgettext_lazy("the language of this document", "English edition"),
+    "public": _("Public"),
+    "restricted": _("Restricted"),
+    "overview": _("Overview"),
+    "questions": _("Replies per question"),
+    "annexes": _("Annexes"),
+    "annex": _("Annex"),
+    "profiles": _("Country profiles"),
+    "status_table": _("Replies at a glance"),
+    "status_note": _("Each Party's choice for every closed question; “–” where it gave none."),
+    "attachments": _("Attachments"),
+    "file": _("File"),
+    "size": _("Size"),
+    "cited_instruments": _("Most cited instruments"),
+    "references_by_instrument": _("Legal references by instrument"),
+    "references_by_article": _("Convention articles cited by the Parties"),
+    "references": _("References"),
+    "citing_parties": _("Parties citing it"),
+    "reply_in_en": _("reply written in English"),
+    "reply_in_fr": _("reply written in French"),
+    "reply_in_other": _("reply written in another language"),
+    "page": _("Page"),
+    "article_text": _("Text of the article"),
+    "no_answer": _("No answer."),
+    "profile_note": _("Every answer of the Party's last submission, in questionnaire order."),
+    "item_text": _("Question"),
 }
 
 
-def bilingual(key: str) -> str:
-    """``"English / Français"``, or the single word when both languages agree."""
-    en, fr = PAIRS[key]
-    return en if en == fr else f"{en} / {fr}"
+def labels(language: str) -> dict[str, str]:
+    """Every fixed text of the documents in ``language`` ("en" or "fr")."""
+    with translation.override(language):
+        return {key: str(text) for key, text in TEXTS.items()}
+
+
+def date_text(value: datetime.date | datetime.datetime | str | None, language: str, *, time: bool = False) -> str:
+    """``3 December 2026`` / ``3 décembre 2026`` (with ``, 16:28`` when ``time``): the edition's own format,
+    never Django's abbreviated month ("Dec.", "Déc")."""
+    if not value:
+        return "–"
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value)
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        if not time:
+            value = value.date()
+    with translation.override(language):
+        text = formats.date_format(value, "j F Y")
+        if time and isinstance(value, datetime.datetime):
+            text += ", " + value.strftime("%H:%M %Z").strip()
+    return text
 
 
 def both(en: str, fr: str) -> str:
-    """``"English / Français"``; a shared lead such as ``"Article 20 – "`` is written once."""
+    """``"English / Français"`` for a content title shown to everyone (the index rows); a shared lead such as
+    ``"Article 20 – "`` is written once. Documents themselves are written per language."""
     if not fr or en == fr:
         return en
     lead, sep, rest_en = en.partition(" – ")
     if sep and fr.startswith(lead + sep):
         return f"{lead}{sep}{rest_en} / {fr[len(lead) + len(sep) :]}"
     return f"{en} / {fr}"
-
-
-LABELS = {key: bilingual(key) for key in PAIRS}

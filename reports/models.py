@@ -28,6 +28,50 @@ class ReportLanguage(models.TextChoices):
     BILINGUAL = "bilingual", _("English and French")
 
 
+EDITION_LANGUAGES = ("en", "fr")  # every build writes one edition of each format per language
+
+
+class EditionFormat(models.TextChoices):
+    HTML = "html", "HTML"
+    PDF = "pdf", "PDF"
+    DOCX = "docx", "DOCX"
+    XLSX = "xlsx", "XLSX"
+
+
+class Classification(models.TextChoices):
+    PUBLIC = "public", _("Public")
+    RESTRICTED = "restricted", _("Restricted")
+
+
+class ReportSeries(models.Model):
+    """The Secretariat's document series of a consultation: each report gets the next symbol of the series
+    (``T-ES(2025)`` + ``07``) on its first build, proposed on every version and changeable before publishing."""
+
+    consultation = models.OneToOneField(
+        "consultation.Consultation", on_delete=models.CASCADE, related_name="report_series"
+    )
+    prefix = models.CharField(
+        _("symbol prefix"), max_length=40, help_text=_("For example T-ES(2025); the number follows it.")
+    )
+    next_number = models.PositiveIntegerField(_("next number"), default=1)
+    meeting = models.CharField(
+        _("meeting"), max_length=200, blank=True, help_text=_("For example: 45th plenary meeting, 2-4 June 2026.")
+    )
+    classification = models.CharField(
+        _("classification"), max_length=12, choices=Classification.choices, default=Classification.RESTRICTED
+    )
+
+    class Meta:
+        verbose_name = _("document series")
+        verbose_name_plural = _("document series")
+
+    def __str__(self) -> str:
+        return f"{self.prefix} ({self.consultation_id})"
+
+    def symbol(self, number: int) -> str:
+        return f"{self.prefix}{number:02d}"
+
+
 class Report(models.Model):
     """One report scope of a consultation; its versions are the builds that succeeded."""
 
@@ -38,6 +82,9 @@ class Report(models.Model):
     )
     language = models.CharField(max_length=10, choices=ReportLanguage.choices, default=ReportLanguage.BILINGUAL)
     title = models.CharField(max_length=500, blank=True)
+    symbol = models.CharField(
+        max_length=60, blank=True, help_text=_("Taken from the consultation's series on the first build.")
+    )
     current_version = models.OneToOneField(
         "ReportVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="current_of"
     )
@@ -135,10 +182,15 @@ class ReportVersion(models.Model):
     content_hash = models.CharField(
         max_length=64, blank=True, help_text=_("SHA-256 of the figures and texts, without the build's own time.")
     )
-    html = models.TextField(blank=True)
-    pdf = models.FileField(upload_to=report_file_upload_to, max_length=300, blank=True)
-    docx = models.FileField(upload_to=report_file_upload_to, max_length=300, blank=True)
-    xlsx = models.FileField(upload_to=report_file_upload_to, max_length=300, blank=True)
+    symbol = models.CharField(_("symbol"), max_length=60, blank=True)
+    document_date = models.DateField(_("date"), null=True, blank=True)
+    meeting = models.CharField(_("meeting"), max_length=200, blank=True)
+    classification = models.CharField(
+        _("classification"), max_length=12, choices=Classification.choices, default=Classification.RESTRICTED
+    )
+    rendered_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When the editions were last written (again after the details changed).")
+    )
     created_at = models.DateTimeField(default=timezone.now)
     published_at = models.DateTimeField(null=True, blank=True)
     published_by = models.ForeignKey(
@@ -157,3 +209,33 @@ class ReportVersion(models.Model):
     @property
     def is_published(self) -> bool:
         return self.published_at is not None
+
+    def edition(self, language: str, fmt: str) -> ReportDocument | None:
+        """The ``fmt`` document of the ``language`` edition (one query), or None."""
+        return self.documents.filter(language=language, format=fmt).first()
+
+
+def report_document_upload_to(instance: ReportDocument, filename: str) -> str:
+    return f"reports/{instance.version.report_id}/v{instance.version_id}/{instance.language}/{filename}"
+
+
+class ReportDocument(models.Model):
+    """One edition (English or French) of one format of a version: the HTML body or a file."""
+
+    version = models.ForeignKey(ReportVersion, on_delete=models.CASCADE, related_name="documents")
+    language = models.CharField(max_length=2, choices=[("en", "English"), ("fr", "Français")])
+    format = models.CharField(max_length=4, choices=EditionFormat.choices)
+    file = models.FileField(upload_to=report_document_upload_to, max_length=300, blank=True)
+    html = models.TextField(blank=True)
+    size = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["version", "language", "format"]
+        verbose_name = _("report edition")
+        verbose_name_plural = _("report editions")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "language", "format"], name="report_document_unique_edition")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} {self.language} {self.format}"

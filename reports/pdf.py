@@ -15,10 +15,11 @@ from django.template.defaultfilters import floatformat
 from consultation.typesetting import typeset_pdf
 
 from .charts import BAR_HEIGHT, LABEL_WIDTH, LINE_HEIGHT, RIGHT, ROW_PADDING, TOP, WIDTH, layout
-from .labels import PAIRS
+from .rendering import section_view
 
 CHOICE_TYPES = ("single_choice", "multiple_choice")
 TEMPLATE = "reports/report.typ"
+PRELUDE = "reports/_document.typ"
 MATRIX_COLUMNS_PER_TABLE = 14  # on a landscape A4 page at 6.5 pt, with the Party column repeated
 
 
@@ -97,7 +98,12 @@ def _field(field: dict[str, Any], L: dict[str, str]) -> dict[str, Any]:
         out["values"] = [[v["party"], str(v["value"])] for v in field["values"]]
     elif kind == "text":
         out["answers"] = [
-            {"party": a["party"], "language": a["language"] or "en", "paragraphs": paragraphs(a["text"])}
+            {
+                "party": a["party"],
+                "language": a["language"] or "en",
+                "note": a.get("language_note", ""),
+                "paragraphs": paragraphs(a["text"]),
+            }
             for a in field["answers"]
         ]
     elif kind == "legal_references":
@@ -123,11 +129,14 @@ def pdf_data(view: dict[str, Any]) -> dict[str, Any]:
     ]
     return {
         "L": L,
+        "language": view["language"],
         "title": view["title"],
-        "title_en": view["title_en"],
-        "title_fr": view["title_fr"] if view["title_fr"] != view["title_en"] else None,
-        "header": f"{PAIRS['committee'][0]} – {view['title_en']}",
-        "footer": f"{L['cutoff']}: {view['cutoff']}",
+        "meta": view["meta_labels"],
+        "header": " – ".join(part for part in (view["meta_labels"]["symbol"], view["title"]) if part),
+        "footer": " · ".join(
+            part for part in (view["meta_labels"]["symbol"], f"{L['cutoff']}: {view['cutoff']}") if part
+        ),
+        "extra_sections": [section_view(section) for section in view.get("extra_sections", [])],
         "kicker": f"{L['committee']} · {view['consultation_title']}",
         "cutoff": view["cutoff"],
         "version": f" · {L['version']} {view['version']}" if view.get("version") else "",
@@ -137,10 +146,8 @@ def pdf_data(view: dict[str, Any]) -> dict[str, Any]:
             "replied": _joined(participation["replied_names"]),
             "not_replied": _joined(participation["not_replied_names"]),
             "not_replied_count": len(participation["not_replied_names"]),
-            "under_revision_label": L.get(
-                "under_revision", "Reply under revision since / Réponse en cours de révision depuis"
-            ),
-            "under_revision_note": L.get("under_revision_note", ""),
+            "under_revision_label": L["under_revision"],
+            "under_revision_note": L["under_revision_note"],
             "under_revision": [
                 {"party": entry["party"], "since": entry["since"]} for entry in participation.get("under_revision", [])
             ],
@@ -152,8 +159,7 @@ def pdf_data(view: dict[str, Any]) -> dict[str, Any]:
                 "theme_label": item["theme_label"],
                 "articles": ", ".join(str(a["number"]) for a in item["articles"]),
                 "replying": str(item["replying"]),
-                "text_en": item["text_en"],
-                "text_fr": item["text_fr"] if item["text_fr"] != item["text_en"] else None,
+                "text": item["text"],
                 "article_labels": item["article_labels"],
                 "fields": [_field(field, L) for field in item["fields"]],
             }
@@ -177,4 +183,4 @@ def pdf_data(view: dict[str, Any]) -> dict[str, Any]:
 
 def report_pdf(view: dict[str, Any]) -> bytes:
     """A4 PDF typeset with Typst: running header, cut-off line and "n / N" in the footer, tagged structure."""
-    return typeset_pdf(template=TEMPLATE, data=pdf_data(view))
+    return typeset_pdf(template=TEMPLATE, data=pdf_data(view), preludes=(PRELUDE,))

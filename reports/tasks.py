@@ -67,3 +67,11 @@ def reports_sweep_stale() -> None:
     from reports.services.refresh import reports_sweep_stale as sweep
 
     sweep()
+
+
+@shared_task(name="reports.tasks.report_version_render", acks_late=True)
+def report_version_render(version_id: int) -> None:
+    """Write a version's editions again after the Secretariat changed its cover (idempotent)."""
+    from .services.builds import report_version_render as render
+
+    render(version_id=version_id)

@@ -8,13 +8,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import access
 from consultation.models import Consultation
 
-from .models import Report, ReportRun, ReportVersion, ScopeKind
+from .forms import SeriesForm, VersionDetailsForm
+from .models import EDITION_LANGUAGES, Report, ReportDocument, ReportRun, ReportSeries, ReportVersion, ScopeKind
 from .selectors.freshness import report_version_freshness
 from .selectors.reports import (
     report_row_get,
@@ -27,12 +29,16 @@ from .selectors.scopes import ScopeInvalid, scope_parse
 from .services.builds import (
     ReportError,
     ReportVersionStale,
+    VersionDetails,
     report_build_request,
     report_file_name,
     report_get_or_create,
     report_run_retry,
+    report_series_save,
+    report_version_details_update,
     report_version_publish,
     reports_build_request,
+    series_default,
 )
 
 CONTENT_TYPES = {
@@ -125,7 +131,7 @@ def publish(request: HttpRequest, version_id: int) -> HttpResponse:
     that says why and offers a second form, carrying the confirmation, to publish it anyway."""
     access.require(request, access.can_publish_reports(request.user), reason="publish report", leak_safe=False)
     version = get_object_or_404(
-        ReportVersion.objects.select_related("report__consultation").defer("data", "html"), pk=version_id
+        ReportVersion.objects.select_related("report__consultation").defer("data"), pk=version_id
     )
     try:
         report_version_publish(
@@ -144,7 +150,7 @@ def publish(request: HttpRequest, version_id: int) -> HttpResponse:
 def _visible_version(request: HttpRequest, version_id: int, *, with_content: bool = True) -> ReportVersion:
     versions = ReportVersion.objects.select_related("report__consultation", "published_by")
     if not with_content:
-        versions = versions.defer("data", "html")
+        versions = versions.defer("data")
     version = versions.filter(pk=version_id).first()
     published = version is not None and version.is_published
     access.require(
@@ -171,22 +177,102 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     return redirect("reports:version", version_id=latest.pk)
 
 
+def reader_language() -> str:
+    """The edition the interface language chooses."""
+    language = (get_language() or "en")[:2]
+    return language if language in EDITION_LANGUAGES else "en"
+
+
 @login_required
 @require_GET
 def version_detail(request: HttpRequest, version_id: int) -> HttpResponse:
-    version = _visible_version(request, version_id)
+    version = _visible_version(request, version_id, with_content=False)
     can_run = access.can_run_reports(request.user)
+    language = reader_language()
+    editions = list(ReportDocument.objects.filter(version=version).defer("html").exclude(format="html"))
+    html = (
+        ReportDocument.objects.filter(version=version, format="html", language=language)
+        .values_list("html", flat=True)
+        .first()
+    )
+    can_publish = access.can_publish_reports(request.user) and not version.is_published
+    details_form = None
+    if can_publish:
+        details_form = VersionDetailsForm(
+            initial={
+                "symbol": version.symbol,
+                "document_date": version.document_date,
+                "meeting": version.meeting,
+                "classification": version.classification,
+            },
+            auto_id="details-%s",
+        )
     return render(
         request,
         "reports/version_detail.html",
         {
             "version": version,
             "report": version.report,
+            "html": html or "",
+            "language": language,
+            "editions": edition_links(editions),
             "is_current": version.report.current_version_id == version.pk,
             "freshness": report_version_freshness(version=version) if can_run else None,
-            "can_publish": access.can_publish_reports(request.user) and not version.is_published,
+            "can_publish": can_publish,
+            "details_form": details_form,
         },
     )
+
+
+def edition_links(documents: list[ReportDocument]) -> list[dict]:
+    """The downloads of a version, grouped by edition: [{"language", "name", "files": [document, ...]}]."""
+    order = {"pdf": 0, "docx": 1, "xlsx": 2}
+    names = {"en": "English", "fr": "Français"}
+    out = []
+    for language in EDITION_LANGUAGES:
+        files = sorted((d for d in documents if d.language == language and d.file), key=lambda d: order[d.format])
+        if files:
+            out.append({"language": language, "name": names[language], "files": files})
+    return out
+
+
+@login_required
+@require_POST
+def version_details(request: HttpRequest, version_id: int) -> HttpResponse:
+    """The draft's cover (symbol, date, meeting, classification); its editions are then written again."""
+    access.require(request, access.can_publish_reports(request.user), reason="report details", leak_safe=False)
+    version = get_object_or_404(ReportVersion.objects.select_related("report").defer("data"), pk=version_id)
+    form = VersionDetailsForm(request.POST, auto_id="details-%s")
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+        return redirect("reports:version", version_id=version.pk)
+    try:
+        report_version_details_update(
+            version=version, details=VersionDetails(**form.cleaned_data), user=request.user, request=request
+        )
+    except ReportError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The cover was changed; both editions are written again with it."))
+    return redirect("reports:version", version_id=version.pk)
+
+
+@login_required
+def series(request: HttpRequest, slug: str) -> HttpResponse:
+    """The consultation's document series: the symbol prefix and the next number new reports take."""
+    access.require(request, access.can_run_reports(request.user), reason="report series", leak_safe=False)
+    consultation = get_object_or_404(Consultation, slug=slug)
+    instance = ReportSeries.objects.filter(consultation=consultation).first() or series_default(consultation)
+    form = SeriesForm(request.POST or None, instance=instance)
+    if request.method == "POST":
+        if form.is_valid():
+            report_series_save(consultation=consultation, values=form.cleaned_data, user=request.user, request=request)
+            messages.success(request, _("The document series was saved."))
+            return redirect("reports:index")
+        return render(request, "reports/series.html", {"form": form, "consultation": consultation}, status=400)
+    return render(request, "reports/series.html", {"form": form, "consultation": consultation})
 
 
 @login_required
@@ -203,15 +289,19 @@ def versions(request: HttpRequest, report_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def download(request: HttpRequest, version_id: int, fmt: str) -> FileResponse:
+def download(request: HttpRequest, version_id: int, language: str, fmt: str) -> FileResponse:
     version = _visible_version(request, version_id, with_content=False)
-    file = getattr(version, fmt, None) if fmt in CONTENT_TYPES else None
-    if not file:
+    document = (
+        ReportDocument.objects.filter(version=version, language=language, format=fmt).exclude(file="").first()
+        if fmt in CONTENT_TYPES and language in EDITION_LANGUAGES
+        else None
+    )
+    if document is None:
         raise Http404(_("This version has no %(format)s file.") % {"format": fmt.upper()})
     response = FileResponse(
-        file.open("rb"),
+        document.file.open("rb"),
         as_attachment=True,
-        filename=f"v{version.number}-{report_file_name(version.report, fmt)}",
+        filename=f"v{version.number}-{report_file_name(version.report, fmt, language)}",
         content_type=CONTENT_TYPES[fmt],
     )
     response["Cache-Control"] = "private, no-store"

@@ -6,11 +6,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from consultation.models import Article, Consultation, Item, Theme
 
-from ..models import Report, ReportRun, ReportVersion, ScopeKind
+from ..models import Report, ReportDocument, ReportRun, ReportVersion, ScopeKind
 from .freshness import VersionFreshness, version_freshness
 from .scopes import Scope
 
@@ -92,7 +92,7 @@ def _reports_with_latest_run() -> QuerySet[Report]:
     latest_run = ReportRun.objects.filter(report=OuterRef("pk")).order_by("-created_at", "-id").values("pk")[:1]
     return (
         Report.objects.select_related("consultation", "current_version")
-        .defer("current_version__data", "current_version__html")
+        .defer("current_version__data")
         .annotate(latest_run_id=Subquery(latest_run))
     )
 
@@ -101,7 +101,7 @@ def _rows(reports: list[Report]) -> list[ReportRow]:
     """The rows of these reports (one query for their latest runs), in the order given."""
     runs = (
         ReportRun.objects.select_related("version", "same_as")
-        .defer("version__data", "version__html", "same_as__data", "same_as__html")
+        .defer("version__data", "same_as__data")
         .in_bulk([r.latest_run_id for r in reports if r.latest_run_id])
     )
     rows = []
@@ -159,7 +159,8 @@ def versions_published() -> list[ReportVersion]:
     versions = (
         ReportVersion.objects.filter(published_at__isnull=False)
         .select_related("report__consultation")
-        .defer("data", "html")
+        .prefetch_related(edition_files())
+        .defer("data")
         .order_by("report__consultation__slug", "report_id", "-number")
     )
     latest: dict[int, ReportVersion] = {}
@@ -175,7 +176,24 @@ def versions_published() -> list[ReportVersion]:
 
 
 def versions_visible(*, report: Report, published_only: bool) -> QuerySet[ReportVersion]:
-    versions = ReportVersion.objects.filter(report=report).select_related("run", "published_by").defer("data", "html")
+    versions = (
+        ReportVersion.objects.filter(report=report)
+        .select_related("run", "published_by")
+        .prefetch_related(edition_files())
+        .defer("data")
+    )
     if published_only:
         versions = versions.filter(published_at__isnull=False)
     return versions.order_by("-number")
+
+
+def edition_files() -> Prefetch:
+    """A version's downloadable files (``version.edition_files``), English first, PDF before DOCX before XLSX."""
+    return Prefetch(
+        "documents",
+        queryset=ReportDocument.objects.exclude(format="html")
+        .exclude(file="")
+        .defer("html")
+        .order_by("language", "format"),
+        to_attr="edition_files",
+    )

@@ -30,7 +30,18 @@ from consultation.models import Consultation
 
 from .. import documents
 from ..labels import both
-from ..models import ACTIVE_RUN_STATUSES, Report, ReportRun, ReportVersion, RunStatus
+from ..models import (
+    ACTIVE_RUN_STATUSES,
+    EDITION_LANGUAGES,
+    Classification,
+    Report,
+    ReportDocument,
+    ReportRun,
+    ReportSeries,
+    ReportVersion,
+    RunStatus,
+)
+from ..sections import DocumentMeta, SectionContext, section_data, sections_for
 from ..selectors.figures import report_figures, report_figures_many
 from ..selectors.freshness import VersionFreshness, report_version_freshness
 from ..selectors.scopes import Scope, scope_items, scope_parse
@@ -152,14 +163,33 @@ def report_run_retry(*, run: ReportRun, user: Any, request: Any = None) -> Repor
 
 
 @dataclass
+class Edition:
+    """One language's outputs: the HTML body and the files, rendered from the same data as the other edition."""
+
+    html: str
+    files: dict[str, bytes] = field(default_factory=dict)
+
+
+@dataclass
 class BuildOutput:
     data: dict[str, Any]
     data_version: int
     number: int
-    html: str
-    files: dict[str, bytes] = field(default_factory=dict)
+    editions: dict[str, Edition] = field(default_factory=dict)
     content_hash: str = ""
     unchanged: ReportVersion | None = None  # the current version already holds exactly these figures and texts
+    meta: dict[str, Any] = field(default_factory=dict)  # the proposed cover: symbol, date, meeting, classification
+
+    @property
+    def html(self) -> str:
+        """The English edition's HTML (what the benchmarks and older callers read)."""
+        edition = self.editions.get("en")
+        return edition.html if edition else ""
+
+    @property
+    def files(self) -> dict[str, bytes]:
+        edition = self.editions.get("en")
+        return edition.files if edition else {}
 
 
 # What changes at every build without changing what the report says: left out of the content hash.
@@ -175,15 +205,153 @@ def report_content_hash(data: dict[str, Any]) -> str:
 
 
 def _unchanged_version(report: Report, content_hash: str, formats: list[str] | tuple[str, ...]) -> ReportVersion | None:
-    """The current version, if it holds the same content and every file this build would write."""
+    """The current version, if it holds the same content and every file (in both editions) this build would
+    write."""
     current = (
         ReportVersion.objects.filter(pk=report.current_version_id, content_hash=content_hash)
-        .only("id", "number", "pdf", "docx", "xlsx")
+        .only("id", "number")
         .first()
     )
-    if current is None or not all(getattr(current, fmt) for fmt in (formats or FORMATS)):
+    if current is None:
         return None
-    return current
+    held = set(ReportDocument.objects.filter(version=current).exclude(file="").values_list("language", "format"))
+    wanted = {(language, fmt) for language in EDITION_LANGUAGES for fmt in (formats or FORMATS)}
+    return current if wanted <= held else None
+
+
+def series_default(consultation: Consultation) -> ReportSeries:
+    """The series a consultation starts with (unsaved): ``T-ES(<year it opens>)``, number 01."""
+    year = (consultation.opens_on or timezone.localdate()).year
+    return ReportSeries(consultation=consultation, prefix=f"T-ES({year})")
+
+
+def series_for(consultation: Consultation) -> ReportSeries:
+    """The consultation's document series; created on first use (``series_default``)."""
+    series = ReportSeries.objects.filter(consultation=consultation).first()
+    if series is None:
+        default = series_default(consultation)
+        series, _created = ReportSeries.objects.get_or_create(
+            consultation=consultation, defaults={"prefix": default.prefix}
+        )
+    return series
+
+
+@transaction.atomic
+def report_series_save(
+    *, consultation: Consultation, values: dict[str, Any], user: Any, request: Any = None
+) -> ReportSeries:
+    """Set the consultation's series (prefix, next number, meeting, classification), audited; reports already
+    numbered keep their symbol."""
+    series_for(consultation)
+    series = ReportSeries.objects.select_for_update().get(consultation=consultation)
+    before = {"prefix": series.prefix, "next_number": series.next_number}
+    for name in ("prefix", "next_number", "meeting", "classification"):
+        setattr(series, name, values[name])
+    series.save()
+    audit_record(
+        event_type="report.series_changed",
+        actor=user,
+        consultation=consultation,
+        object_repr=str(series),
+        request=request,
+        extra={"before": before, "prefix": series.prefix, "next_number": series.next_number},
+    )
+    return series
+
+
+@transaction.atomic
+def report_symbol_assign(*, report: Report) -> str:
+    """The report's symbol, taken from its consultation's series (next number) on its first build."""
+    locked = Report.objects.select_for_update().get(pk=report.pk)
+    if locked.symbol:
+        return locked.symbol
+    series_for(locked.consultation)
+    series = ReportSeries.objects.select_for_update().get(consultation_id=locked.consultation_id)
+    locked.symbol = series.symbol(series.next_number)
+    series.next_number += 1
+    series.save(update_fields=["next_number"])
+    locked.save(update_fields=["symbol"])
+    report.symbol = locked.symbol
+    return locked.symbol
+
+
+def proposed_meta(report: Report) -> dict[str, Any]:
+    """The cover a new version proposes: the report's symbol, today's date, the series' meeting and
+    classification. The Secretariat may change them before publishing (``report_version_details_update``)."""
+    symbol = report_symbol_assign(report=report)
+    series = ReportSeries.objects.get(consultation_id=report.consultation_id)
+    return {
+        "symbol": symbol,
+        "document_date": timezone.localdate(),
+        "meeting": series.meeting,
+        "classification": series.classification,
+    }
+
+
+def version_meta(*, title: str, language: str, meta: dict[str, Any]) -> DocumentMeta:
+    return DocumentMeta(
+        title=title,
+        language=language,
+        symbol=meta.get("symbol", ""),
+        date=meta.get("document_date"),
+        meeting=meta.get("meeting", ""),
+        classification=meta.get("classification") or Classification.RESTRICTED,
+    )
+
+
+def extra_sections_data(*, report: Report, scope: Scope, item_ids: list[int]) -> dict[str, list[dict[str, Any]]]:
+    """What the later apps' section providers add to this report, per edition (stored in the version's data, so
+    the content hash sees a changed section)."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for language in EDITION_LANGUAGES:
+        context = SectionContext(
+            consultation_id=report.consultation_id,
+            scope_kind=scope.kind,
+            scope_key=scope.key,
+            item_ids=tuple(item_ids),
+            language=language,
+        )
+        out[language] = [section_data(section) for section in sections_for(context)]
+    return out
+
+
+def render_editions(
+    *,
+    data: dict[str, Any],
+    meta: dict[str, Any],
+    number: int,
+    formats: list[str] | tuple[str, ...] = (),
+    progress=None,
+    cache: documents.RenderCache | None = None,
+) -> dict[str, Edition]:
+    """Both editions of every format from one version's data (no query): the figures are computed once,
+    rendered twice."""
+    progress = progress or (lambda value: None)
+    wanted = formats or FORMATS
+    editions: dict[str, Edition] = {}
+    share = 80 // len(EDITION_LANGUAGES)
+    for index, language in enumerate(EDITION_LANGUAGES):
+        base = 20 + index * share
+        title = (data.get("title_fr") or data["title_en"]) if language == "fr" else data["title_en"]
+        view = documents.document_view(
+            data,
+            language=language,
+            meta=version_meta(title=title, language=language, meta=meta),
+            version=number,
+            progress=lambda done, total, base=base: progress(base + share // 2 * done // max(total, 1)),
+            cache=cache,
+        )
+        edition = Edition(html=documents.render_html(view, cache=cache))
+        if "pdf" in wanted:
+            edition.files["pdf"] = documents.render_pdf(view)
+        progress(base + share * 3 // 4)
+        if "docx" in wanted:
+            edition.files["docx"] = documents.render_docx(view)
+        if "xlsx" in wanted:
+            edition.files["xlsx"] = documents.render_xlsx(view)
+        progress(base + share)
+        editions[language] = edition
+    return editions
 
 
 def _start(run_id: int) -> ReportRun | None:
@@ -250,6 +418,9 @@ def report_build(
             "scope": {"kind": scope.kind, "key": scope.key},
             "title_en": scope.title_en,
             "title_fr": scope.title_fr,
+            "extra_sections": extra_sections_data(
+                report=report, scope=scope, item_ids=[item["id"] for item in figures["items"]]
+            ),
         }
     )
     content_hash = report_content_hash(data)
@@ -259,48 +430,42 @@ def report_build(
             data=data,
             data_version=data_version,
             number=unchanged.number,
-            html="",
             content_hash=content_hash,
             unchanged=unchanged,
         )
     progress(20)
     number = (ReportVersion.objects.filter(report=report).aggregate(n=Max("number"))["n"] or 0) + 1
-    view = documents.document_view(
-        data,
-        title_en=scope.title_en,
-        title_fr=scope.title_fr,
-        version=number,
-        progress=lambda done, total: progress(20 + 40 * done // max(total, 1)),
-        cache=cache,
-    )
-    html = documents.render_html(view, cache=cache)
-    progress(65)
-    wanted = formats or FORMATS
-    files: dict[str, bytes] = {}
-    if "pdf" in wanted:
-        files["pdf"] = documents.render_pdf(view)
-        progress(80)
-    if "docx" in wanted:
-        files["docx"] = documents.render_docx(view)
-        progress(90)
-    if "xlsx" in wanted:
-        files["xlsx"] = documents.render_xlsx(view)
-        progress(95)
+    meta = proposed_meta(report)
+    editions = render_editions(data=data, meta=meta, number=number, formats=formats, progress=progress, cache=cache)
     return BuildOutput(
-        data=data, data_version=data_version, number=number, html=html, files=files, content_hash=content_hash
+        data=data, data_version=data_version, number=number, editions=editions, content_hash=content_hash, meta=meta
     )
 
 
-def report_file_name(report: Report, fmt: str) -> str:
-    return f"{slugify(report.consultation.slug)}-{slugify(report.scope.replace(':', '-'))}.{fmt}"
+def report_file_name(report: Report, fmt: str, language: str = "en") -> str:
+    return f"{slugify(report.consultation.slug)}-{slugify(report.scope.replace(':', '-'))}-{language}.{fmt}"
 
 
-def _store(report: Report, run_id: int, fmt: str, content: bytes) -> str:
-    """Write one output under a name keyed by the run; a redelivered build overwrites its own files."""
-    name = f"reports/{report.pk}/run-{run_id}/{report_file_name(report, fmt)}"
+def _store(report: Report, key: str, fmt: str, content: bytes, language: str) -> str:
+    """Write one output under a name keyed by the run (or the re-rendering); a redelivered build overwrites its
+    own files."""
+    name = f"reports/{report.pk}/{key}/{language}/{report_file_name(report, fmt, language)}"
     if default_storage.exists(name):
         default_storage.delete(name)
     return default_storage.save(name, ContentFile(content))
+
+
+def _documents(version: ReportVersion, editions: dict[str, Edition], names: dict[tuple[str, str], str]) -> None:
+    """Write the version's edition rows (HTML body and stored files), replacing earlier ones."""
+    ReportDocument.objects.filter(version=version).delete()
+    rows = []
+    for language, edition in editions.items():
+        rows.append(ReportDocument(version=version, language=language, format="html", html=edition.html))
+        for fmt, content in edition.files.items():
+            document = ReportDocument(version=version, language=language, format=fmt, size=len(content))
+            document.file.name = names[(language, fmt)]
+            rows.append(document)
+    ReportDocument.objects.bulk_create(rows)
 
 
 def _finish_unchanged(run_id: int, output: BuildOutput) -> ReportRun:
@@ -335,7 +500,11 @@ def _finish(run_id: int, output: BuildOutput) -> ReportRun:
     if output.unchanged is not None:
         return _finish_unchanged(run_id, output)
     report = ReportRun.objects.select_related("report__consultation").get(pk=run_id).report
-    names = {fmt: _store(report, run_id, fmt, content) for fmt, content in output.files.items()}
+    names = {
+        (language, fmt): _store(report, f"run-{run_id}", fmt, content, language)
+        for language, edition in output.editions.items()
+        for fmt, content in edition.files.items()
+    }
     with transaction.atomic():
         run = ReportRun.objects.select_for_update().get(pk=run_id)
         if run.status == RunStatus.DONE:
@@ -348,11 +517,11 @@ def _finish(run_id: int, output: BuildOutput) -> ReportRun:
             data_version=output.data_version,
             data=output.data,
             content_hash=output.content_hash,
-            html=output.html,
+            rendered_at=timezone.now(),
+            **output.meta,
         )
-        for fmt, name in names.items():
-            getattr(version, fmt).name = name
         version.save()
+        _documents(version, output.editions, names)
         report.current_version = version
         report.built_data_version = output.data_version
         report.title = both(output.data["title_en"], output.data["title_fr"])[:500]
@@ -572,7 +741,7 @@ def _version_publish(*, version_id: int, user: Any, request: Any, confirmed: str
     version = (
         ReportVersion.objects.select_for_update(of=("self",))
         .select_related("report__consultation")
-        .defer("data", "html")
+        .defer("data")
         .get(pk=version_id)
     )
     if version.published_at is not None:
@@ -610,3 +779,106 @@ def publish_refusal_message(freshness: VersionFreshness) -> str:
             % {"built": freshness.data_version, "now": freshness.consultation_data_version}
         )
     return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class VersionDetails:
+    """What the Secretariat may change on a draft's cover before publishing it."""
+
+    symbol: str
+    document_date: Any
+    meeting: str
+    classification: str
+
+
+@transaction.atomic
+def report_version_details_update(
+    *, version: ReportVersion, details: VersionDetails, user: Any, request: Any = None
+) -> ReportVersion:
+    """Change a draft's symbol, date, meeting or classification (audited with the values before and after), then
+    write its editions again with the new cover (after commit, in the worker): the figures are not recomputed."""
+    locked = (
+        ReportVersion.objects.select_for_update()
+        .select_related("report__consultation")
+        .defer("data")
+        .get(pk=version.pk)
+    )
+    if locked.published_at is not None:
+        raise ReportError(
+            _("Version %(number)d is published; its cover can no longer change (build a new version).")
+            % {"number": locked.number}
+        )
+    symbol = details.symbol.strip()
+    if not symbol:
+        raise ReportError(_("Enter the document's symbol, for example T-ES(2025)07."))
+    if details.classification not in Classification.values:
+        raise ReportError(_("Choose public or restricted."))
+    before = {
+        "symbol": locked.symbol,
+        "date": locked.document_date.isoformat() if locked.document_date else "",
+        "meeting": locked.meeting,
+        "classification": locked.classification,
+    }
+    locked.symbol = symbol[:60]
+    locked.document_date = details.document_date
+    locked.meeting = details.meeting.strip()[:200]
+    locked.classification = details.classification
+    locked.rendered_at = None  # the editions are written again after commit
+    locked.save(update_fields=["symbol", "document_date", "meeting", "classification", "rendered_at"])
+    after = {
+        "symbol": locked.symbol,
+        "date": locked.document_date.isoformat() if locked.document_date else "",
+        "meeting": locked.meeting,
+        "classification": locked.classification,
+    }
+    audit_record(
+        event_type="report.details_changed",
+        actor=user,
+        consultation=locked.report.consultation,
+        object_repr=str(locked),
+        request=request,
+        extra={"version": locked.number, "before": before, "after": after},
+    )
+    transaction.on_commit(lambda: report_version_render_enqueue(version_id=locked.pk))
+    return locked
+
+
+def report_version_render_enqueue(*, version_id: int) -> None:
+    from ..tasks import report_version_render as task
+
+    try:
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            task.apply(args=[version_id])
+        else:
+            task.apply_async(args=[version_id], retry=False)
+    except Exception:  # broker down: the page says the editions are being written; a retry from the page resends
+        logger.warning("Could not queue the re-rendering of report version %s", version_id, exc_info=True)
+
+
+def report_version_render(*, version_id: int) -> ReportVersion | None:
+    """Write a version's editions again from its stored data and its current cover (idempotent)."""
+    version = ReportVersion.objects.select_related("report__consultation").filter(pk=version_id).first()
+    if version is None:
+        return None
+    meta = {
+        "symbol": version.symbol,
+        "document_date": version.document_date,
+        "meeting": version.meeting,
+        "classification": version.classification,
+    }
+    formats = sorted(
+        set(ReportDocument.objects.filter(version=version).exclude(format="html").values_list("format", flat=True))
+    )
+    editions = render_editions(data=version.data, meta=meta, number=version.number, formats=formats or FORMATS)
+    key = f"v{version.pk}-{timezone.now():%Y%m%d%H%M%S%f}"
+    names = {
+        (language, fmt): _store(version.report, key, fmt, content, language)
+        for language, edition in editions.items()
+        for fmt, content in edition.files.items()
+    }
+    with transaction.atomic():
+        locked = ReportVersion.objects.select_for_update().defer("data").get(pk=version_id)
+        _documents(locked, editions, names)
+        locked.rendered_at = timezone.now()
+        locked.save(update_fields=["rendered_at"])
+    return locked

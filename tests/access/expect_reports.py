@@ -91,8 +91,18 @@ EXPECTATIONS = {
         "get": POST_ONLY,
         "post": SECRETARIAT_POSTS,
     },
+    "reports:version_details": {
+        "kwargs": lambda world: {"version_id": draft(world).pk},
+        "get": POST_ONLY,
+        "post": SECRETARIAT_POSTS,
+    },
+    "reports:series": {
+        "kwargs": lambda world: {"slug": world.consultation.slug},
+        "get": _everyone(NO, secretariat=200),
+        "post": _everyone(NO, secretariat=400),
+    },
     "reports:download": {
-        "kwargs": lambda world: {"version_id": draft(world).pk, "fmt": "xlsx"},
+        "kwargs": lambda world: {"version_id": draft(world).pk, "language": "fr", "fmt": "xlsx"},
         "get": _everyone(HIDDEN, secretariat=200),
         "post": _everyone(405),
     },

@@ -45,9 +45,9 @@ def test_secretariat_builds_reads_downloads_and_publishes_committee_sees_publish
     assert "100.0 %" in position_table.inner_text()
 
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="Download PDF").click()
+        page.get_by_role("link", name="PDF (English edition)").click()
     download = download_info.value
-    assert download.suggested_filename == "v1-world-consultation-article-20.pdf"
+    assert download.suggested_filename == "v1-world-consultation-article-20-en.pdf"
     text = "\n".join(p.extract_text() for p in PdfReader(download.path()).pages)
     assert "Article 20 – Offences concerning child pornography" in text
     assert "Participation" in text

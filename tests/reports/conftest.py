@@ -148,3 +148,17 @@ def dataset(db):
         draft=draft,
         answers_of=answers_of,
     )
+
+
+def opened(version, fmt, language="en"):
+    """The ``fmt`` file of the ``language`` edition of ``version``, open for reading."""
+    return version.edition(language, fmt).file.open("rb")
+
+
+def has_file(version, fmt, language="en"):
+    document = version.edition(language, fmt)
+    return bool(document and document.file)
+
+
+def html_of(version, language="en"):
+    return version.edition(language, "html").html

@@ -8,6 +8,7 @@ from docx import Document
 from consultation.models import Item
 from reports.selectors.scopes import scope_parse
 from reports.services.builds import report_build_now
+from tests.reports.conftest import opened
 
 pytestmark = pytest.mark.django_db
 
@@ -26,10 +27,13 @@ def test_article_20_report_of_the_real_consultation_covers_exactly_its_tagged_it
     data = run.version.data
     assert [item["code"] for item in data["items"]] == tagged
     assert data["participation"]["replied_count"] == 0
-    document = Document(run.version.docx.open("rb"))
+    document = Document(opened(run.version, "docx"))
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
-    assert "GENAI-02 – Generative AI / IA générative" in headings
-    assert "No replies. / Aucune réponse." in [p.text for p in document.paragraphs]
+    assert "GENAI-02 – Generative AI" in headings
+    assert "No replies." in [p.text for p in document.paragraphs]
+    french = Document(opened(run.version, "docx", "fr"))
+    assert "GENAI-02 – IA générative" in [p.text for p in french.paragraphs if p.style.name == "Heading 1"]
+    assert "Aucune réponse." in [p.text for p in french.paragraphs]
 
 
 def test_robotics_theme_of_the_real_consultation_has_its_two_items(background_paper):
@@ -45,7 +49,8 @@ def test_the_overview_of_the_real_consultation_builds_in_every_format(background
     assert len(scope.title) > 255
     run = report_build_now(consultation=background_paper, scope=scope, formats=["docx", "xlsx", "pdf"])
     assert run.status == "done", run.error
-    document = Document(run.version.docx.open("rb"))
-    assert document.core_properties.title == scope.title[:255]
-    assert document.paragraphs[0].text == scope.title
+    for language, title in (("en", scope.title_en), ("fr", scope.title_fr)):
+        document = Document(opened(run.version, "docx", language))
+        assert document.core_properties.title == title[:255]
+        assert document.paragraphs[0].text == title
     assert [item["code"] for item in run.version.data["items"]][-1] == "CROSS-01"

@@ -12,9 +12,16 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from reports import documents, xlsx
+from reports.labels import date_text, labels
 from reports.models import Report, ReportRun, ReportVersion
 from reports.selectors.scopes import scope_parse
 from reports.services.builds import report_build_now, report_build_request, report_run_execute
+from tests.reports.conftest import has_file, html_of, opened
+
+SHEETS_EN = ["Contents", "Participation", "Items covered", "GENAI-02 Position", "GENAI-02 Explanation",
+             "Who answered what", "All answers"]
+FRENCH_POSITION_SHEET = "GENAI-02 Position"
+EXPLANATION_SHEET = "GENAI-02 Explanation"
 
 pytestmark = pytest.mark.django_db
 
@@ -31,42 +38,41 @@ def test_item_report_outputs_open_and_carry_the_headings_and_figures(dataset):
     version = run.version
     assert version.report.current_version == version
 
-    pdf_text = "\n".join(page.extract_text() for page in PdfReader(version.pdf.open("rb")).pages)
+    pdf_text = "\n".join(page.extract_text() for page in PdfReader(opened(version, "pdf")).pages)
     assert "Compilation of replies to GENAI-02" in pdf_text
     assert "Participation" in pdf_text
     assert "50.0 %" in pdf_text
     assert "33.3 %" in pdf_text
     assert "16.7 %" in pdf_text
-    assert "Lanzarote Committee – Compilation of replies to GENAI-02" in pdf_text
+    assert f"{version.symbol} – Compilation of replies to GENAI-02" in pdf_text  # the running header
+    assert version.symbol == "T-ES(2026)01"
     assert "Policy statement of NL on synthetic images." in pdf_text
 
-    document = Document(version.docx.open("rb"))
+    document = Document(opened(version, "docx"))
     headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith("Heading")]
     assert ("Heading 1", "1. Participation") in headings
-    assert ("Heading 1", "3. GENAI-02 – Generative AI / IA générative") in headings
+    assert ("Heading 1", "3. GENAI-02 – Generative AI") in headings
     assert ("Heading 2", "3.1 Position") in headings
     assert ("Heading 4", "Netherlands") in headings
     option_rows = [[c.text for c in row.cells] for table in document.tables for row in table.rows]
-    assert ["Yes / Oui", "3", "50.0 %", "Belgium, France, Germany"] in option_rows
-    assert ["Partially / Partiellement", "2", "33.3 %", "Italy, Spain"] in option_rows
+    assert ["Yes", "3", "50.0 %", "Belgium, France, Germany"] in option_rows
+    assert ["Partially", "2", "33.3 %", "Italy, Spain"] in option_rows
+    french = Document(opened(version, "docx", "fr"))
+    french_rows = [[c.text for c in row.cells] for table in french.tables for row in table.rows]
+    assert ["Oui", "3", "50.0 %", "Allemagne, Belgique, France"] in french_rows  # French names, French order
     assert len(document.inline_shapes) == 1
 
-    workbook = load_workbook(version.xlsx.open("rb"))
-    assert workbook.sheetnames == [
-        "Contents",
-        "Participation",
-        "Items covered   Questions couve",
-        "GENAI-02 Position",
-        "GENAI-02 Explanation   Explicat",
-        "Who answered what   Qui a répon",
-        "All answers",
-    ]
+    workbook = load_workbook(opened(version, "xlsx"))
+    assert workbook.sheetnames == SHEETS_EN
     rows = list(workbook["GENAI-02 Position"].iter_rows(values_only=True))
-    assert ("Yes / Oui", 3, 6, 50, "Belgium, France, Germany") in rows
-    assert ("No / Non", 1, 6, 16.7, "Netherlands") in rows
+    assert ("Yes", 3, 6, 50, "Belgium, France, Germany") in rows
+    assert ("No", 1, 6, 16.7, "Netherlands") in rows
+    french = load_workbook(opened(version, "xlsx", "fr"))
+    french_rows = list(french[FRENCH_POSITION_SHEET].iter_rows(values_only=True))
+    assert ("Non", 1, 6, 16.7, "Pays-Bas") in french_rows
 
-    assert 'role="img"' in version.html
-    assert "<figcaption>" in version.html
+    assert 'role="img"' in html_of(version)
+    assert "<figcaption>" in html_of(version)
     assert version.data["items"][0]["fields"][0]["options"][0]["percent"] == 50.0
 
 
@@ -77,14 +83,14 @@ def test_article_report_is_bilingual_and_covers_its_items(dataset):
         "Article 20 – Offences concerning child pornography / Infractions se rapportant à la pornographie enfantine"
     )
     assert [i["code"] for i in version.data["items"]] == ["GENAI-01", "GENAI-02", "ROBOT-01", "ROBOT-02"]
-    assert not version.pdf
-    assert not version.xlsx
-    document = Document(version.docx.open("rb"))
+    assert not has_file(version, "pdf")
+    assert not has_file(version, "xlsx")
+    document = Document(opened(version, "docx"))
     titles = [p.text for p in document.paragraphs if p.style.name == "Title"]
-    text = "\n".join(p.text for p in document.paragraphs)
-    assert titles == [version.report.title]
-    assert "Article 20 – Offences concerning child pornography" in text
-    assert "Infractions se rapportant à la pornographie enfantine" in text
+    assert titles == ["Article 20 – Offences concerning child pornography"]
+    french = Document(opened(version, "docx", "fr"))
+    titles = [p.text for p in french.paragraphs if p.style.name == "Title"]
+    assert titles == ["Article 20 – Infractions se rapportant à la pornographie enfantine"]
 
 
 def test_running_the_same_build_twice_yields_one_current_version(dataset):
@@ -112,11 +118,11 @@ def test_an_interrupted_build_leaves_the_previous_version_current_and_the_run_fa
     real = documents.item_view
     calls = []
 
-    def fail_after_half(item):
+    def fail_after_half(item, **kwargs):
         calls.append(item["code"])
         if len(calls) > 2:
             raise RuntimeError("Disk full while rendering")
-        return real(item)
+        return real(item, **kwargs)
 
     from tests.reports.conftest import reply
 
@@ -178,7 +184,7 @@ def test_xlsx_keeps_texts_as_typed_never_as_formulas_and_names_sheets_uniquely()
     ]
     workbook_bytes = documents.render_xlsx(
         {
-            "L": documents.LABELS,
+            "L": labels("en"),
             "title": "T",
             "cutoff": "now",
             "participation": {
@@ -219,10 +225,10 @@ def test_a_batch_aggregates_once_and_one_failing_report_does_not_stop_the_others
     ]
     real = documents.item_view
 
-    def fail_on_xr(item):
+    def fail_on_xr(item, **kwargs):
         if item["code"] == "XR-01":
             raise ValueError("Unreadable item")
-        return real(item)
+        return real(item, **kwargs)
 
     with (
         mock.patch("reports.documents.item_view", side_effect=fail_on_xr),
@@ -265,33 +271,36 @@ def test_a_reopened_reply_counts_with_its_last_submission_and_is_marked_in_every
     netherlands = dataset.responses["NL"]
     response_reopen(response=netherlands, user=None, reason="Figures to correct.")
     save(netherlands, dataset.genai02, {"position": "yes", "explanation": "- Draft correction, not submitted."})
-    since = timezone.localtime(type(netherlands).objects.get(pk=netherlands.pk).reopened_at).strftime("%Y-%m-%d")
-    note = f"Reply under revision since / Réponse en cours de révision depuis {since}"
+    reopened_at = timezone.localtime(type(netherlands).objects.get(pk=netherlands.pk).reopened_at)
+    since = date_text(reopened_at, "en")
+    note = f"Reply under revision since {since}"
 
     version = build(dataset, "item:GENAI-02").version
-    marked = f"Netherlands / Pays-Bas ({note})"
+    marked = f"Netherlands ({note})"
+    french_marked = f"Pays-Bas (Réponse en cours de révision depuis {date_text(reopened_at, 'fr')})"
+    assert french_marked in html_of(version, "fr")
 
-    assert marked in version.html
-    assert "Policy statement of NL on synthetic images." in version.html
-    assert "Draft correction" not in version.html
+    assert marked in html_of(version)
+    assert "Policy statement of NL on synthetic images." in html_of(version)
+    assert "Draft correction" not in html_of(version)
 
-    pdf_text = " ".join(" ".join(page.extract_text() for page in PdfReader(version.pdf.open("rb")).pages).split())
+    pdf_text = " ".join(" ".join(page.extract_text() for page in PdfReader(opened(version, "pdf")).pages).split())
     assert "Reply under revision since" in pdf_text
     assert "Policy statement of NL on synthetic images." in pdf_text
     assert "Draft correction" not in pdf_text
 
-    paragraphs = [p.text for p in Document(version.docx.open("rb")).paragraphs]
+    paragraphs = [p.text for p in Document(opened(version, "docx")).paragraphs]
     assert any(marked in text for text in paragraphs)
-    assert f"{note}: Netherlands / Pays-Bas" in paragraphs
+    assert f"{note}: Netherlands" in paragraphs
     assert "Policy statement of NL on synthetic images." in paragraphs
 
-    workbook = load_workbook(version.xlsx.open("rb"))
+    workbook = load_workbook(opened(version, "xlsx"))
     participation = [row[0] for row in workbook["Participation"].iter_rows(values_only=True)]
     assert marked in participation
     texts = list(workbook["GENAI-02 Explanation   Explicat"].iter_rows(values_only=True))
     assert ("Netherlands", "en", "Policy statement of NL on synthetic images.") in texts
-    no_counts = [row for row in workbook["GENAI-02 Position"].iter_rows(values_only=True) if row[0] == "No / Non"]
-    assert no_counts == [("No / Non", 1, 6, 16.7, "Netherlands")]
+    no_counts = [row for row in workbook["GENAI-02 Position"].iter_rows(values_only=True) if row[0] == "No"]
+    assert no_counts == [("No", 1, 6, 16.7, "Netherlands")]
 
 
 def test_xlsx_texts_beginning_like_formulas_are_read_back_exactly_as_written(dataset):
@@ -304,7 +313,7 @@ def test_xlsx_texts_beginning_like_formulas_are_read_back_exactly_as_written(dat
         dataset.answers_of("DE") | {dataset.genai02: {"position": "no", "explanation": text}},
     )
     version = build(dataset, "item:GENAI-02", formats=["xlsx"]).version
-    sheet = load_workbook(version.xlsx.open("rb"))["GENAI-02 Explanation   Explicat"]
+    sheet = load_workbook(opened(version, "xlsx"))[EXPLANATION_SHEET]
     cells = {row[0].value: row[2] for row in sheet.iter_rows(min_row=4) if row[0].value}
     assert cells["Portugal"].value == text
     assert cells["Portugal"].data_type == "s"
@@ -348,9 +357,9 @@ def test_a_rebuild_with_identical_figures_and_texts_makes_no_new_version(dataset
 
 def test_an_identical_rebuild_still_writes_the_files_the_current_version_lacks(dataset):
     first = build(dataset, "item:ROBOT-01", formats=["xlsx"])
-    assert not first.version.pdf
+    assert not has_file(first.version, "pdf")
     second = build(dataset, "item:ROBOT-01")
     assert second.same_as_id is None
     assert second.version.number == 2
-    assert second.version.pdf
-    assert second.version.docx
+    assert has_file(second.version, "pdf")
+    assert has_file(second.version, "docx")

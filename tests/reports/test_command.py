@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from reports.models import Report
+from tests.reports.conftest import has_file
 
 pytestmark = pytest.mark.django_db
 
@@ -26,9 +27,10 @@ def test_the_command_builds_one_scope_in_one_format(dataset):
     )
     version = Report.objects.get(scope_kind="article", scope_key="20").current_version
     assert out.getvalue().startswith("article:20: version 1 (reports/")
-    assert version.pdf.name.endswith("reports-consultation-article-20.pdf")
-    assert not version.docx
-    assert not version.xlsx
+    assert version.edition("en", "pdf").file.name.endswith("reports-consultation-article-20-en.pdf")
+    assert version.edition("fr", "pdf").file.name.endswith("reports-consultation-article-20-fr.pdf")
+    assert not has_file(version, "docx")
+    assert not has_file(version, "xlsx")
 
 
 def test_without_a_scope_it_builds_the_overview_and_every_article_and_theme(dataset):

@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from reports import documents
 from reports.selectors.scopes import scope_parse
 from reports.services.builds import report_build_now
+from tests.reports.conftest import opened
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def built(dataset, text):
 
 def view_of(version):
     data = version.data
-    return documents.document_view(data, title_en=data["title_en"], title_fr=data["title_fr"], version=version.number)
+    return documents.document_view(data, language="en", version=version.number)
 
 
 def page_texts(content: bytes) -> list[str]:
@@ -34,24 +35,24 @@ def page_texts(content: bytes) -> list[str]:
 
 def test_the_report_pdf_has_its_title_language_a4_pages_and_page_numbers(dataset):
     version = built(dataset, "item:GENAI-02")
-    reader = PdfReader(version.pdf.open("rb"))
-
-    assert reader.metadata.title == "Compilation of replies to GENAI-02 / Compilation des réponses à GENAI-02"
-    assert reader.metadata.author == "Lanzarote Committee / Comité de Lanzarote"
-    assert reader.trailer["/Root"]["/Lang"] == "en"
-    assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged: headings and tables for assistive technology
-    total = len(reader.pages)
-    assert total == 3  # title and participation, the item, the matrix (landscape)
-    for number, page in enumerate(reader.pages, start=1):
-        width, height = sorted((float(page.mediabox.width), float(page.mediabox.height)))
-        assert (round(width, 2), round(height, 2)) == A4
-        text = page.extract_text()
-        assert f"{number} / {total}" in text
-        assert "Lanzarote Committee – Compilation of replies to GENAI-02" in text
-        assert "Data cut-off / Date d'arrêt des données: " in text
-    matrix_page = reader.pages[-1]
-    assert float(matrix_page.mediabox.width) > float(matrix_page.mediabox.height)
-    assert "Who answered what / Qui a répondu quoi" in matrix_page.extract_text()
+    for language, title, committee, cutoff in (
+        ("en", "Compilation of replies to GENAI-02", "Lanzarote Committee", "Data cut-off: "),
+        ("fr", "Compilation des réponses à GENAI-02", "Comité de Lanzarote", "Date d'arrêt des données: "),
+    ):
+        reader = PdfReader(opened(version, "pdf", language))
+        assert reader.metadata.title == title
+        assert reader.metadata.author == committee
+        assert reader.trailer["/Root"]["/Lang"] == language
+        assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged: headings and tables for assistive technology
+        total = len(reader.pages)
+        for number, page in enumerate(reader.pages, start=1):
+            width, height = sorted((float(page.mediabox.width), float(page.mediabox.height)))
+            assert (round(width, 2), round(height, 2)) == A4
+            text = page.extract_text()
+            assert f"{number} / {total}" in text
+            if number > 1:
+                assert f"{version.symbol} – {title}" in text  # the running header, from the second page
+            assert cutoff in text
 
 
 def test_the_report_pdf_embeds_only_dejavu_and_prints_accents_greek_and_cyrillic(dataset):
@@ -73,23 +74,14 @@ def test_the_report_pdf_embeds_only_dejavu_and_prints_accents_greek_and_cyrillic
     assert "Ελληνικά: νόμος 4619/2019.\nКодекс: статья 242." in text
 
 
-def test_a_reply_under_revision_is_noted_under_participation_and_labels_may_be_absent(dataset):
+def test_a_reply_under_revision_is_noted_under_participation(dataset):
     view = view_of(built(dataset, "item:GENAI-02"))
-    view["participation"]["under_revision"] = [{"party": "Spain / Espagne", "since": "2026-03-02"}]
-    text = " ".join(page_texts(documents.render_pdf(view))[0].split())
-    assert (
-        "A reply under revision counts with its last submission until it is submitted again. / Une réponse en cours"
-        " de révision compte avec sa dernière soumission jusqu'à ce qu'elle soit de nouveau soumise." in text
-    )
-    assert "Reply under revision since / Réponse en cours de révision depuis 2026-03-02: Spain / Espagne" in text
-
-    # A view written before these labels existed still prints (with the default label and no note).
-    view["L"] = {k: v for k, v in view["L"].items() if k not in ("under_revision", "under_revision_note")}
-    text = " ".join(page_texts(documents.render_pdf(view))[0].split())
-    assert "Reply under revision since / Réponse en cours de révision depuis 2026-03-02: Spain / Espagne" in text
-    assert "A reply under revision counts" not in text
+    view["participation"]["under_revision"] = [{"party": "Spain", "since": "2 March 2026"}]
+    text = " ".join(" ".join(page_texts(documents.render_pdf(view))).split())
+    assert "A reply under revision counts with its last submission until it is submitted again." in text
+    assert "Reply under revision since 2 March 2026: Spain" in text
     del view["participation"]["under_revision"]
-    assert "Reply under revision" not in " ".join(page_texts(documents.render_pdf(view))[0].split())
+    assert "Reply under revision" not in " ".join(" ".join(page_texts(documents.render_pdf(view))).split())
 
 
 def test_party_texts_with_typst_markup_are_printed_literally(dataset):

@@ -120,13 +120,32 @@ def test_the_version_page_shows_charts_with_their_tables_and_downloads(client, d
     assert "<style" not in page.split('<article class="report-doc"')[1]  # charts inline under the strict CSP
     assert ' style="' not in page
     assert "Draft – Secretariat only" in page
-    for fmt in ("pdf", "docx", "xlsx"):
-        assert reverse("reports:download", kwargs={"version_id": version.pk, "fmt": fmt}) in page
-    download = client.get(reverse("reports:download", kwargs={"version_id": version.pk, "fmt": "xlsx"}))
-    assert download["Content-Disposition"] == ('attachment; filename="v1-reports-consultation-item-genai-02.xlsx"')
+    for language in ("en", "fr"):
+        for fmt in ("pdf", "docx", "xlsx"):
+            url = reverse("reports:download", kwargs={"version_id": version.pk, "language": language, "fmt": fmt})
+            assert url in page
+    download = client.get(
+        reverse("reports:download", kwargs={"version_id": version.pk, "language": "fr", "fmt": "xlsx"})
+    )
+    assert download["Content-Disposition"] == ('attachment; filename="v1-reports-consultation-item-genai-02-fr.xlsx"')
     workbook = load_workbook(io.BytesIO(b"".join(download.streaming_content)))
     assert "GENAI-02 position" in workbook.sheetnames
-    assert client.get(reverse("reports:download", kwargs={"version_id": version.pk, "fmt": "odt"})).status_code == 404
+    for language, fmt in (("en", "odt"), ("de", "pdf")):
+        url = reverse("reports:download", kwargs={"version_id": version.pk, "language": language, "fmt": fmt})
+        assert client.get(url).status_code == 404
+
+
+def test_the_interface_language_chooses_the_edition_shown(client, dataset, secretariat):
+    version = built(dataset, "item:GENAI-02")
+    english = client.get(reverse("reports:version", kwargs={"version_id": version.pk})).content.decode()
+    assert '<article class="report-doc" lang="en">' in english
+    assert "Replies per option" in english
+    secretariat.preferred_language = "fr"
+    secretariat.save(update_fields=["preferred_language"])
+    french = client.get(reverse("reports:version", kwargs={"version_id": version.pk})).content.decode()
+    assert '<article class="report-doc" lang="fr">' in french
+    assert "Réponses par option" in french
+    assert "Replies per option" not in french
 
 
 def test_publishing_makes_a_version_visible_to_the_committee_and_keeps_earlier_ones(
@@ -156,7 +175,9 @@ def test_publishing_makes_a_version_visible_to_the_committee_and_keeps_earlier_o
     assert reverse("reports:version", kwargs={"version_id": first.pk}) in listed
     report_page = client.get(reverse("reports:report", kwargs={"report_id": third.report_id}))
     assert report_page["Location"] == reverse("reports:version", kwargs={"version_id": second.pk})
-    draft_download = client.get(reverse("reports:download", kwargs={"version_id": third.pk, "fmt": "xlsx"}))
+    draft_download = client.get(
+        reverse("reports:download", kwargs={"version_id": third.pk, "language": "en", "fmt": "xlsx"})
+    )
     assert draft_download.status_code == 404
 
 

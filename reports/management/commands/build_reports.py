@@ -76,7 +76,9 @@ class Command(BaseCommand):
                 self.stderr.write(f"{run.report.scope}: failed – {run.error}")
                 continue
             version = run.version
-            files = ", ".join(getattr(version, fmt).name for fmt in FORMATS if getattr(version, fmt))
+            files = ", ".join(
+                document.file.name for document in version.documents.exclude(file="").order_by("language", "format")
+            )
             published = ""
             if options["publish"]:
                 try:
