@@ -175,10 +175,10 @@ def test_report_docx_has_captioned_charts_with_alt_text_replies_and_a_landscape_
     (shape,) = docx.inline_shapes
     alt = shape._inline.docPr.get("descr")
     assert alt.startswith("GENAI-02 – Position")
-    assert alt.endswith(": Yes / Oui: 3; Partially / Partiellement: 2; No / Non: 1")
+    assert alt.endswith(": Yes: 3; Partially: 2; No: 1")
     paragraphs = [(p.style.name, p.text) for p in docx.paragraphs]
     captions = [text for style, text in paragraphs if style == "Caption"]
-    assert captions[0] == "Table 1: Items covered / Questions couvertes"
+    assert captions[0] == "Table 1: Items covered"
     assert captions[1].startswith("Figure 1: GENAI-02 – Position")
     assert captions[2].startswith("Table 2: GENAI-02 – Position")
     assert ("Heading 4", "Netherlands") in paragraphs  # each reply under its Party, outside the contents

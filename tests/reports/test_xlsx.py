@@ -29,7 +29,7 @@ def rows_from(sheet, first_row):
 def overview(dataset):
     run = build(dataset, "overview", formats=["xlsx"])
     assert run.status == "done", run.error
-    data = run.version.xlsx.read()
+    data = run.version.edition("en", "xlsx").file.read()
     return load_workbook(io.BytesIO(data)), data
 
 
@@ -47,7 +47,7 @@ def test_contents_sheet_lists_every_sheet_with_a_link_and_what_it_holds(overview
         assert row[1]  # what it holds
     counts = {row[0]: row[2] for row in listed}
     assert counts["GENAI-02 Position"] == 3
-    assert counts["GENAI-02 Explanation   Explicat"] == 6  # replying Parties
+    assert counts["GENAI-02 Explanation"] == 6  # replying Parties
     assert contents.freeze_panes == f"A{header_row + 1}"
 
 
@@ -56,7 +56,7 @@ def test_every_sheet_is_named_by_code_and_label_frozen_filtered_and_sized(overvi
     assert all(len(name) <= 31 for name in workbook.sheetnames)
     assert len({name.lower() for name in workbook.sheetnames}) == len(workbook.sheetnames)
     assert "GENAI-02 Position" in workbook.sheetnames
-    assert "GENAI-01 Recorded cases   Affai" in workbook.sheetnames
+    assert "GENAI-01 Recorded cases" in workbook.sheetnames
     assert not any("_" in name for name in workbook.sheetnames)  # no internal field keys
     for sheet in workbook.worksheets:
         header = int(sheet.auto_filter.ref.split(":")[0][1:])
@@ -68,31 +68,31 @@ def test_choice_sheet_has_typed_counts_percentages_and_their_base(overview, data
     workbook, _data = overview
     sheet = workbook["GENAI-02 Position"]
     assert sheet["A1"].value == "GENAI-02 – Position"
-    assert sheet["A2"].value == f"{dataset.genai02.text_en}\n{dataset.genai02.text_fr}"
+    assert sheet["A2"].value == dataset.genai02.text_en  # the English edition
     assert sheet["B3"].value.startswith("Article 20 – Offences concerning child pornography")
     assert sheet.auto_filter.ref == "A5:E8"
     assert [c.value for c in sheet[5]] == [
         "Option",
         "Parties",
-        "Replying Parties / Parties ayant répondu",
-        "% of replying Parties / % des Parties ayant répondu",
+        "Replying Parties",
+        "% of replying Parties",
         "Parties",
     ]
     assert rows_from(sheet, 6) == [
-        ("Yes / Oui", 3, 6, 50, "Belgium, France, Germany"),
-        ("Partially / Partiellement", 2, 6, 33.3, "Italy, Spain"),
-        ("No / Non", 1, 6, 16.7, "Netherlands"),
+        ("Yes", 3, 6, 50, "Belgium, France, Germany"),
+        ("Partially", 2, 6, 33.3, "Italy, Spain"),
+        ("No", 1, 6, 16.7, "Netherlands"),
     ]
     assert [sheet.cell(row=6, column=c).data_type for c in (2, 3, 4)] == ["n", "n", "n"]
 
 
 def test_ranking_and_number_sheets_carry_ranked_first_by_and_units(overview):
     workbook, _data = overview
-    ranking = workbook["GENAI-01 Rank by severity   Cla"]
+    ranking = workbook["GENAI-01 Rank by severity"]
     header = [c.value for c in ranking[5]]
-    assert header[-2:] == ["Ranked first by / Classé en premier par", "Replying Parties / Parties ayant répondu"]
+    assert header[-2:] == ["Ranked first by", "Replying Parties"]
     assert rows_from(ranking, 6)[0] == (
-        "Offline CSEA / Hors ligne",
+        "Offline CSEA",
         1.33,
         1,
         4,
@@ -101,21 +101,21 @@ def test_ranking_and_number_sheets_carry_ranked_first_by_and_units(overview):
         "Belgium, France, Italy, Netherlands",
         6,
     )
-    numbers = workbook["GENAI-01 Recorded cases   Affai"]
+    numbers = workbook["GENAI-01 Recorded cases"]
     intro = {row[0]: row[1] for row in numbers.iter_rows(max_row=8, values_only=True)}
     assert intro["Total"] == 53.5
-    assert intro["Parties reporting / Parties ayant communiqué un chiffre"] == 5
-    assert [c.value for c in numbers[9]] == ["Party / Partie", "Value / Valeur", "Unit"]
+    assert intro["Parties reporting"] == 5
+    assert [c.value for c in numbers[9]] == ["Party", "Value", "Unit"]
     assert rows_from(numbers, 10)[:3] == [("Belgium", 4, None), ("France", 12.5, None), ("Germany", 30, None)]
     assert numbers.cell(row=11, column=2).data_type == "n"
 
 
 def test_items_sheet_holds_question_texts_and_article_titles(overview, dataset):
     workbook, _data = overview
-    items = workbook["Items covered   Questions couve"]
+    items = workbook["Items covered"]
     first = rows_from(items, 2)[0]
     assert first[0] == "GENAI-01"
-    assert first[2] == f"{dataset.genai01.text_en}\n{dataset.genai01.text_fr}"
+    assert first[2] == dataset.genai01.text_en  # the English edition
     assert "Article 23 – Solicitation of children for sexual purposes" in first[3]
     assert first[4] == 6
 
@@ -140,12 +140,12 @@ def test_all_answers_sheet_has_one_row_per_submitted_answered_field(overview, da
     sheet = workbook["All answers"]
     assert [c.value for c in sheet[1]] == [
         "Party code",
-        "Party / Partie",
-        "Item / Question",
+        "Party",
+        "Item",
         "Field key",
         "Field",
-        "Value / Valeur",
-        "Language / Langue",
+        "Value",
+        "Language",
         "Submitted at",
     ]
     rows = rows_from(sheet, 2)
@@ -165,15 +165,13 @@ def test_all_answers_sheet_has_one_row_per_submitted_answered_field(overview, da
     assert len({(r[0], r[2], r[3]) for r in rows}) == len(rows)
     assert [r[0] for r in rows[:8]] == ["BE"] * 7 + ["FR"]
     by_key = {(r[0], r[2], r[3]): r for r in rows}
-    assert by_key[("BE", "GENAI-01", "impact_ranking")][5] == (
-        "1. Offline CSEA / Hors ligne; 2. Solicitation / Sollicitation; 3. AI generated / Généré par l'IA"
-    )
+    assert by_key[("BE", "GENAI-01", "impact_ranking")][5] == ("1. Offline CSEA; 2. Solicitation; 3. AI generated")
     assert by_key[("FR", "GENAI-01", "recorded_cases")][5] == 12.5
     assert (
         by_key[("FR", "GENAI-01", "legal_references")][5] == "Code pénal, art. 227-23 <https://www.legifrance.gouv.fr/>"
     )
     assert by_key[("FR", "GENAI-02", "explanation")][6] == "fr"
-    assert by_key[("NL", "GENAI-02", "position")][5] == "No / Non"
+    assert by_key[("NL", "GENAI-02", "position")][5] == "No"
     assert all(isinstance(r[7], datetime.datetime) for r in rows)
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref == f"A1:H{len(rows) + 1}"
