@@ -129,7 +129,8 @@ def test_the_version_page_shows_charts_with_their_tables_and_downloads(client, d
     )
     assert download["Content-Disposition"] == ('attachment; filename="v1-reports-consultation-item-genai-02-fr.xlsx"')
     workbook = load_workbook(io.BytesIO(b"".join(download.streaming_content)))
-    assert "GENAI-02 position" in workbook.sheetnames
+    assert "GENAI-02 Position" in workbook.sheetnames
+    assert "Sommaire" in workbook.sheetnames  # the French edition
     for language, fmt in (("en", "odt"), ("de", "pdf")):
         url = reverse("reports:download", kwargs={"version_id": version.pk, "language": language, "fmt": fmt})
         assert client.get(url).status_code == 404
