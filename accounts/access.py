@@ -351,6 +351,54 @@ def can_view_article(user: Any) -> bool:
     return roles_of(user).authenticated
 
 
+# --- The delegation's teamwork: assignments, internal comments, presence ------------------------------
+# Internal to the delegation: the Secretariat, the Committee and other delegations never see any of it (a
+# Committee member who heads a delegation sees their own delegation's, as its head).
+
+
+def can_view_teamwork(user: Any, response: Response) -> bool:
+    """Who answers which item, the internal comments and who is editing: the reply's own delegation only."""
+    roles = roles_of(user)
+    if not roles.has_delegation:
+        return False
+    return roles.party_id == response.party_id
+
+
+def can_assign_items(user: Any, response: Response) -> bool:
+    """Assign items, set their due date and internal status: any member of the delegation (head or member),
+    while the reply can be edited."""
+    if not can_view_teamwork(user, response):
+        return False
+    return can_edit_response(user, response)
+
+
+def can_be_assigned(person: Any, response: Response) -> bool:
+    """Who an item can be assigned to: an active member (or head) of the reply's own delegation."""
+    if person is None:
+        return False
+    if not getattr(person, "is_active", False):
+        return False
+    return roles_of(person).party_id == response.party_id
+
+
+def can_comment_item(user: Any, response: Response) -> bool:
+    """Write internal comments on the reply's items: its delegation, also after submission (to prepare a
+    correction)."""
+    return can_view_teamwork(user, response)
+
+
+def can_resolve_comment(user: Any, comment: Any) -> bool:
+    """Resolve (or reopen) an internal comment: any member of the delegation whose reply it is on."""
+    return can_view_teamwork(user, comment.response)
+
+
+def can_signal_presence(user: Any, response: Response) -> bool:
+    """Say "I am editing this question" to colleagues: whoever may edit the reply."""
+    if not can_view_teamwork(user, response):
+        return False
+    return can_edit_response(user, response)
+
+
 # --- Monitoring: rapporteurs, codings, observations, recommendations (monitoring app) ----------------
 # ``accounts`` never imports ``monitoring``: whether the person is rapporteur of an item is read by the caller
 # (``monitoring.selectors.assignments``) and passed in.

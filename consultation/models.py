@@ -326,6 +326,12 @@ class Response(models.Model):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    ready_reset_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When an edit returned a reply marked ready for sign-off to draft.")
+    )
+    ready_reset_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     reopened_at = models.DateTimeField(null=True, blank=True)
     reopen_reason = models.TextField(blank=True)
     extended_until = models.DateField(
@@ -625,6 +631,116 @@ class SubmittedAttachment(SubmittedRow):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+
+# --- The delegation's teamwork (internal to the delegation: never shown to the Secretariat or the Committee) ---
+
+
+class ItemWorkStatus(models.TextChoices):
+    TODO = "todo", _("To do")
+    DRAFTING = "drafting", _("Drafting")
+    LEGAL_CHECK = "legal_check", _("For legal check")
+    DONE = "done", _("Done")
+
+
+class ItemAssignment(models.Model):
+    """Who in the delegation answers an item, by when, and where the internal work on it stands.
+
+    One row per reply and item; internal to the delegation (no report, export or Secretariat page reads it).
+    """
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="assignments")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="item_assignments"
+    )
+    due_on = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=ItemWorkStatus.choices, default=ItemWorkStatus.TODO)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("item assignment")
+        verbose_name_plural = _("item assignments")
+        constraints = [models.UniqueConstraint(fields=["response", "item"], name="assignment_unique_per_item")]
+        indexes = [models.Index(fields=["assignee", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.response_id}:{self.item_id} ({self.status})"
+
+
+class ItemComment(models.Model):
+    """An internal comment of the delegation on one item of its reply; it can be resolved."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="comments")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField()
+    mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["response", "item", "created_at", "id"]
+        verbose_name = _("internal comment")
+        verbose_name_plural = _("internal comments")
+        indexes = [models.Index(fields=["response", "item"])]
+
+    def __str__(self) -> str:
+        return f"{self.response_id}:{self.item_id} #{self.pk}"
+
+
+class EditingPresence(models.Model):
+    """Which item a person has open in the editor of their reply, refreshed by a heartbeat; stale after a TTL."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["response", "user"], name="presence_unique_per_person")]
+        indexes = [models.Index(fields=["response", "seen_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on {self.item_id}"
+
+
+class TeamNoticeKind(models.TextChoices):
+    ASSIGNED = "assigned", _("Item assigned")
+    MENTIONED = "mentioned", _("Mentioned in a comment")
+    READY_RESET = "ready_reset", _("Reply returned to draft")
+
+
+class TeamNotice(models.Model):
+    """An e-mail to one member of the delegation about its teamwork, written with the change and sent once.
+
+    The row is the outbox: the service writes it in the change's transaction and queues the send on commit;
+    the task sends it once (``sent_at``), in the recipient's language.
+    """
+
+    kind = models.CharField(max_length=12, choices=TeamNoticeKind.choices)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.recipient_id}"
 
 
 class ReminderKind(models.TextChoices):

@@ -68,3 +68,21 @@ def reopened_notice_send(self, response_id: int, base_url: str | None = None) ->
         if self.request.is_eager:
             raise
         raise self.retry(exc=exc) from exc
+
+
+# --- Delegation: teamwork notices -------------------------------------------------------------------
+
+
+@shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=5 * 60)
+def team_notice_send(self, notice_id: int) -> bool:
+    """E-mail one teamwork notice (an assignment, a mention, a reply back to draft); sent once per notice."""
+    from smtplib import SMTPException
+
+    from .services.notices import team_notice_send as team_notice_send_service
+
+    try:
+        return team_notice_send_service(notice_id=notice_id)
+    except (SMTPException, OSError) as exc:
+        if self.request.is_eager:
+            raise
+        raise self.retry(exc=exc) from exc

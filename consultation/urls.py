@@ -5,7 +5,7 @@ No URL carries a Party: every page works on the signed-in person's own Party's r
 
 from django.urls import path
 
-from .views import workspace
+from .views import teamwork, workspace
 
 app_name = "consultation"
 urlpatterns = [
@@ -36,6 +36,12 @@ urlpatterns = [
         workspace.attachment_delete,
         name="attachment_delete",
     ),
+    # The delegation's teamwork (internal to the delegation): assignment, internal comments, presence.
+    path("consultations/<slug:slug>/items/<str:code>/team/", teamwork.item_team, name="item_team"),
+    path("consultations/<slug:slug>/items/<str:code>/team/assign/", teamwork.item_assign, name="item_assign"),
+    path("consultations/<slug:slug>/items/<str:code>/team/comments/", teamwork.item_comment, name="item_comment"),
+    path("consultations/<slug:slug>/comments/<int:pk>/resolve/", teamwork.comment_resolve, name="comment_resolve"),
+    path("consultations/<slug:slug>/presence/", teamwork.presence, name="presence"),
     path("attachments/<int:pk>/", workspace.attachment_download, name="attachment_download"),
     path("articles/<int:number>/", workspace.article, name="article"),
 ]

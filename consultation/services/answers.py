@@ -36,6 +36,7 @@ from ..models import (
     Party,
     Response,
 )
+from .readiness import reply_ready_reset
 
 
 class ReplyLocked(Exception):
@@ -288,6 +289,7 @@ def answer_save(
     _revision(answer=answer, source=source, note=note).save()
     # Keep in every answer write (here and in the section save): the state of play's cache fingerprint reads it.
     Response.objects.filter(pk=response.pk).update(last_activity_at=now, last_activity_by=answer.updated_by)
+    reply_ready_reset(response=response, user=user, item_codes=[item.code], now=now)
     return answer
 
 
@@ -389,6 +391,9 @@ def answers_save_section(
     )
     updated_by = user if getattr(user, "is_authenticated", False) else None
     Response.objects.filter(pk=response.pk).update(last_activity_at=now, last_activity_by=updated_by)
+    reply_ready_reset(
+        response=response, user=user, item_codes=[a.item.code for a in answers if id(a) in changed], now=now
+    )
     return answers
 
 

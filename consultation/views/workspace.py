@@ -45,6 +45,7 @@ from ..forms import (
     section_from_post,
 )
 from ..models import Answer, Attachment, Consultation, FieldType, Item, Response
+from ..selectors import teamwork as team_selectors
 from ..selectors import workspace as selectors
 from ..services.answers import (
     AnswerConflict,
@@ -147,6 +148,11 @@ def home(request: HttpRequest) -> HttpResponse:
     access.require(request, roles.has_delegation, reason="workspace.home", leak_safe=False)
     party = request.user.membership.party
     rows = selectors.delegation_home(party=party)
+    teams = team_selectors.my_items_home(
+        party=party, user=request.user, consultation_ids=[row["consultation"].pk for row in rows]
+    )
+    for row in rows:
+        row["team"] = teams[row["consultation"].pk]
     return render(request, "consultation/home.html", {"party": party, "rows": rows})
 
 
@@ -158,7 +164,13 @@ def _reply_context(request: HttpRequest, consultation: Consultation, response: R
     section_url = reverse("consultation:section_save", args=[consultation.slug]) + _page_query(
         page.current_theme.code if page.current_theme else "", page.page
     )
+    item_ids: list[int] = []
+    if access.can_view_teamwork(request.user, response):
+        item_ids = team_selectors.reply_page_teams(page=page, response=response, user=request.user)
     return {
+        "can_signal_presence": bool(item_ids) and access.can_signal_presence(request.user, response),
+        "page_item_ids": ",".join(str(pk) for pk in item_ids),
+        "presence_beat_seconds": team_selectors.PRESENCE_BEAT_SECONDS,
         "page": page,
         "consultation": consultation,
         "reply": response,
@@ -594,10 +606,20 @@ def answer_no_change(request: HttpRequest, slug: str, code: str) -> HttpResponse
 
 
 def _review_context(request: HttpRequest, consultation: Consultation, response: Response) -> dict[str, Any]:
+    readonly = selectors.reply_readonly_context(response=response)
+    if access.can_view_teamwork(request.user, response):
+        readonly.update(
+            team_selectors.review_teamwork(
+                reply_themes=readonly["reply_themes"],
+                response=response,
+                user=request.user,
+                mine=request.GET.get("mine") == "1",
+            )
+        )
     return {
         "consultation": consultation,
         "reply": response,
-        **selectors.reply_readonly_context(response=response),
+        **readonly,
         "heads": selectors.party_heads(party_id=response.party_id),
         "can_edit": access.can_edit_response(request.user, response),
         "can_mark_ready": access.can_mark_ready(request.user, response),

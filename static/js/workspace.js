@@ -272,6 +272,21 @@
     });
   }
 
+  /* Presence: the question whose fields have the focus is the one this person has open in the editor. The page's
+     heartbeat (#ws-presence-beat, every few seconds) tells colleagues; moving to another question tells them at
+     once. The last question stays "open" until another one is focused or the page is left (the server forgets a
+     person after a short time without heartbeat). */
+  document.addEventListener("focusin", function (event) {
+    var input = document.getElementById("ws-presence-editing");
+    var block = autosaveBlock(event.target);
+    var item = block ? block.closest("[data-code]") : null;
+    if (!input || !item) { return; }
+    var code = item.getAttribute("data-code");
+    if (input.value === code) { return; }
+    input.value = code;
+    if (window.htmx) { window.htmx.trigger(document.body, "ws-presence"); }
+  });
+
   function init(root) {
     root.querySelectorAll("[data-ranking]").forEach(initRanking);
     root.querySelectorAll("[data-legal]").forEach(initLegal);

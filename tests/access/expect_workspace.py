@@ -7,7 +7,7 @@ The matrix POSTs an empty body: an autosave without ``base_version`` answers 400
 the submission form without the confirmation answers 422 for head A.
 """
 
-from tests.access.world import party_a_draft, party_b_submitted
+from tests.access.world import party_a_comment, party_a_draft, party_b_submitted
 
 ANON_LOGIN = 302
 NO_DELEGATION = {"secretariat": 404, "committee": 404, "admin": 404}
@@ -235,5 +235,57 @@ EXPECTATIONS = {
             "facilitator": 200,
         },
         "post": METHOD_NOT_ALLOWED,
+    },
+    # The delegation's teamwork: internal to each delegation; people without one get 404, like the reply pages.
+    # B's reply is submitted: B reads its own team pages and may comment, but no longer assigns or signals presence.
+    "consultation:item_team": {"kwargs": _item, "get": OWN_REPLY_READ, "post": METHOD_NOT_ALLOWED},
+    "consultation:item_assign": {
+        "kwargs": _item,
+        "get": METHOD_NOT_ALLOWED,
+        "post": {  # an empty body: no status chosen
+            "anonymous": ANON_LOGIN,
+            "member_a": 422,
+            "head_a": 422,
+            "member_b": 403,
+            "head_b": 403,
+            **NO_DELEGATION,
+        },
+    },
+    "consultation:item_comment": {
+        "kwargs": _item,
+        "get": METHOD_NOT_ALLOWED,
+        "post": {  # an empty body: no comment written
+            "anonymous": ANON_LOGIN,
+            "member_a": 422,
+            "head_a": 422,
+            "member_b": 422,
+            "head_b": 422,
+            **NO_DELEGATION,
+        },
+    },
+    "consultation:comment_resolve": {
+        "kwargs": lambda world: {"slug": _slug(world)["slug"], "pk": party_a_comment(world).pk},
+        "draft_of_party_a": True,
+        "get": METHOD_NOT_ALLOWED,
+        "post": {
+            "anonymous": ANON_LOGIN,
+            "member_a": 302,
+            "head_a": 302,
+            "member_b": 404,
+            "head_b": 404,
+            **NO_DELEGATION,
+        },
+    },
+    "consultation:presence": {
+        "kwargs": _slug,
+        "get": METHOD_NOT_ALLOWED,
+        "post": {
+            "anonymous": ANON_LOGIN,
+            "member_a": 200,
+            "head_a": 200,
+            "member_b": 403,
+            "head_b": 403,
+            **NO_DELEGATION,
+        },
     },
 }

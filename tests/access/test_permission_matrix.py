@@ -19,7 +19,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts import access
 from tests.access.helpers import enrol_totp
-from tests.access.world import PARTY_A_DRAFT_SENTINEL, party_a_draft, party_b_submitted
+from tests.access.world import (
+    PARTY_A_COMMENT_SENTINEL,
+    PARTY_A_DRAFT_SENTINEL,
+    party_a_comment,
+    party_a_draft,
+    party_b_submitted,
+)
 
 ACTORS = (
     "anonymous",
@@ -40,6 +46,8 @@ REFUSED = (403, 404, 405)
 METHODS = ("get", "post")
 # Actors who must never read Party A's draft.
 OUTSIDERS_OF_A = ("anonymous", "member_b", "head_b", "committee", "stakeholder", "facilitator")
+# Party A's internal comments (the delegation's teamwork) are kept even from the Secretariat and administrators.
+OUTSIDERS_OF_A_DELEGATION = (*OUTSIDERS_OF_A, "secretariat", "admin")
 
 # URL prefixes left out of the matrix, each for a stated reason.
 EXEMPT_PREFIXES = {
@@ -251,6 +259,7 @@ def matrix_base(django_db_setup, django_db_blocker, matrix_media):
         with django_db_blocker.unblock():
             world = world_build()
             party_a_draft(world)
+            party_a_comment(world)
             party_b_submitted(world)
             for actor in ACTORS[1:]:
                 user = getattr(world, actor)
@@ -315,4 +324,9 @@ def test_matrix(client, db, request, url_world, method, actor):
         if method == "get" and response.status_code == 200 and not getattr(response, "streaming", False):
             assert PARTY_A_DRAFT_SENTINEL not in response.content.decode(errors="replace"), (
                 f"{actor} saw Party A's draft text at {url}"
+            )
+    if actor in OUTSIDERS_OF_A_DELEGATION and method == "get" and response.status_code == 200:
+        if not getattr(response, "streaming", False):
+            assert PARTY_A_COMMENT_SENTINEL not in response.content.decode(errors="replace"), (
+                f"{actor} saw an internal comment of Party A's delegation at {url}"
             )

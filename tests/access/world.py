@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 PARTY_A_DRAFT_SENTINEL = "Draft of France: Criminal Code article 227-23 amendment under inter-ministerial review"
+# An internal comment of Party A's delegation: only A's own members may ever see it (not even the Secretariat).
+PARTY_A_COMMENT_SENTINEL = "Internal to France: check the ministry of justice's figures before sign-off"
 
 
 def party_a_draft(world: Any):
@@ -71,3 +73,17 @@ def invitation_pending_a(world: Any) -> tuple[Any, str]:
         email="invitee.a@fr.example", role="member", party=world.party_a, invited_by=world.head_a
     )
     return world._invitation_pending_a
+
+
+def party_a_comment(world: Any):
+    """An internal comment of Party A's delegation on its draft (by head A, mentioning member A)."""
+    from consultation.services.teamwork import item_comment_add
+
+    existing = getattr(world, "_party_a_comment", None)
+    if existing is not None:
+        return existing
+    response = party_a_draft(world)
+    world._party_a_comment = item_comment_add(
+        response=response, item=world.items[0], author=world.head_a, body=f"@member.a {PARTY_A_COMMENT_SENTINEL}"
+    )
+    return world._party_a_comment

@@ -17,8 +17,9 @@ pytestmark = pytest.mark.django_db
 
 # 7 for the session, user, roles, MFA, Party and the consultation; 10 for the reply, themes, the reply's answered
 # count per theme, the items' section form sizes (to cut the pages), items, articles, fields, options, answers and
-# attachments. The session is renewed at most once a minute, not on this request. The same for 2, 5 and 100 items.
-REPLY_PAGE_QUERIES = 17
+# attachments; 3 for the delegation's teamwork (the items' assignments, their comment counts, who is editing now).
+# The session is renewed at most once a minute, not on this request. The same for 2, 5 and 100 items.
+REPLY_PAGE_QUERIES = 20
 
 
 def enrol_totp(user):

@@ -121,6 +121,8 @@ class ItemView:
     previous: Any = None
     previous_fields: list[dict[str, Any]] = field(default_factory=list)
     confirmed: Any = None
+    # The delegation's teamwork on the item (``selectors.teamwork.ItemTeam``), set by the reply page only.
+    team: Any = None
 
     @property
     def version(self) -> int:
@@ -285,7 +287,7 @@ def reply_for_party(*, consultation: Consultation, party_id: int) -> Response:
     """The Party's reply, or an unsaved draft if nobody has saved anything yet (GET never writes)."""
     response = (
         Response.objects.filter(consultation=consultation, party_id=party_id)
-        .select_related("party", "submitted_by", "ready_by", "last_activity_by")
+        .select_related("party", "submitted_by", "ready_by", "ready_reset_by", "last_activity_by")
         .first()
     )
     if response is None:
