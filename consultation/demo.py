@@ -222,3 +222,59 @@ def demo_replies_create(*, consultation: Consultation) -> dict[str, str]:
             else:
                 outcome[iso2] = "draft"
     return outcome
+
+
+def demo_teamwork_create(*, consultation: Consultation) -> bool:
+    """Germany's draft reply shows the delegation's teamwork: items assigned with due dates and internal statuses,
+    and an internal comment thread (one comment resolved). Left alone if the reply already has assignments."""
+    from .models import ItemAssignment, Response
+    from .services.teamwork import item_assignment_set, item_comment_add, item_comment_resolve
+
+    reply = Response.objects.filter(consultation=consultation, party__iso2="DE").first()
+    head = User.objects.filter(email=f"head.de@{DEMO_DOMAIN}").first()
+    member = User.objects.filter(email=f"member.de@{DEMO_DOMAIN}").first()
+    if reply is None or head is None or member is None or ItemAssignment.objects.filter(response=reply).exists():
+        return False
+    items = {item.code: item for item in Item.objects.filter(consultation=consultation)}
+    today = timezone.localdate()
+    plan = [
+        ("GENAI-01", member, 5, "drafting"),
+        ("GENAI-02", member, 5, "legal_check"),
+        ("GENAI-03", head, 12, "todo"),
+        ("ROBOT-01", member, -1, "drafting"),
+    ]
+    with transaction.atomic():
+        for code, person, days, status in plan:
+            if code in items:
+                item_assignment_set(
+                    response=reply,
+                    item=items[code],
+                    assignee=person,
+                    due_on=today + datetime.timedelta(days=days),
+                    status=status,
+                    user=head,
+                )
+        item = items.get("GENAI-02")
+        if item is not None:
+            first = item_comment_add(
+                response=reply,
+                item=item,
+                author=head,
+                body="[Demo data] @Lukas please cite section 184b of the Criminal Code and the 2023 amendment.",
+            )
+            item_comment_add(
+                response=reply,
+                item=item,
+                author=member,
+                body="[Demo data] Done: both are in the legal references. @Katrin the Ministry of Justice "
+                "confirms the wording.",
+            )
+            item_comment_resolve(comment=first, user=head)
+            item_comment_add(
+                response=reply,
+                item=item,
+                author=head,
+                body="[Demo data] Before sign-off: add the 2023 conviction figures from the Federal Statistical "
+                "Office.",
+            )
+    return True

@@ -163,7 +163,9 @@ def my_items_home(*, party: Party, user: Any, consultation_ids: list[int]) -> di
         .order_by("due_on", "item__order")
     )
     result: dict[int, dict[str, Any]] = {pk: {"mine": [], "by_status": [], "assigned": 0} for pk in consultation_ids}
+    today = timezone.localdate()
     for assignment in mine:
+        assignment.overdue = assignment.due_on is not None and assignment.due_on < today
         result[assignment.response.consultation_id]["mine"].append(assignment)
     counts = (
         ItemAssignment.objects.filter(response__party=party, response__consultation_id__in=consultation_ids)

@@ -40,15 +40,32 @@ def test_seed_demo_creates_every_role_and_marked_replies(capsys):
     texts = AnswerValue.objects.exclude(text="").values_list("text", flat=True)
     assert texts.count() > 0
     assert all(t.startswith(("[Demo data]", "[Données de démonstration]")) for t in texts)
+    from consultation.models import ItemAssignment, ItemComment
+
+    germany = ItemAssignment.objects.filter(response__party__iso2="DE")
+    assert sorted(germany.values_list("item__code", "status")) == [
+        ("GENAI-01", "drafting"),
+        ("GENAI-02", "legal_check"),
+        ("GENAI-03", "todo"),
+        ("ROBOT-01", "drafting"),
+    ]
+    thread = ItemComment.objects.filter(response__party__iso2="DE", item__code="GENAI-02")
+    assert (thread.count(), thread.filter(resolved_at__isnull=False).count()) == (3, 1)
+    assert all(c.body.startswith("[Demo data]") for c in thread)
+    assert "Teamwork: Germany's draft" in out
 
 
 def test_seed_demo_twice_changes_nothing(capsys):
     call_command("load_background_paper")
     call_command("seed_demo")
+    from consultation.models import ItemAssignment, ItemComment
+
     counts = (User.objects.count(), Response.objects.count(), AnswerValue.objects.count())
+    teamwork = (ItemAssignment.objects.count(), ItemComment.objects.count())
     call_command("seed_demo")
     assert "FR kept" in capsys.readouterr().out
     assert (User.objects.count(), Response.objects.count(), AnswerValue.objects.count()) == counts
+    assert (ItemAssignment.objects.count(), ItemComment.objects.count()) == teamwork
 
 
 def test_seed_demo_without_the_consultation_says_what_to_run():

@@ -289,9 +289,10 @@ def test_internal_comments_and_assignments_never_reach_the_secretariat_or_the_ex
         assert b"For legal check" not in out.getvalue()
     enrol_totp(world.secretariat)
     client.force_login(world.secretariat)
-    page = client.get(reverse("secretariat:response", args=[reply.pk]))
+    page = client.get(reverse("secretariat:party", args=[world.consultation.slug, "FR"]))
     assert page.status_code == 200
     html = page.content.decode()
+    assert "Art. 227-23." in html  # the reply itself is there
     assert "SECRET-TEAM-NOTE" not in html
     assert "For legal check" not in html
     assert client.get(team_url(world, "item_team", world.items[0])).status_code == 404
