@@ -633,7 +633,6 @@ class SubmittedAttachment(SubmittedRow):
         return self.original_name
 
 
-
 # --- The delegation's teamwork (internal to the delegation: never shown to the Secretariat or the Committee) ---
 
 

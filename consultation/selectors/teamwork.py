@@ -77,13 +77,16 @@ def editing_now(*, response: Response, user: Any, now: datetime.datetime | None 
             item__isnull=False,
             seen_at__gte=now - datetime.timedelta(seconds=PRESENCE_TTL_SECONDS),
         )
-        .exclude(user_id=getattr(user, "pk", None))
         .select_related("user")
         .order_by("user__first_name", "user__email")
     )
+    user_pk = getattr(user, "pk", None)
+    if user_pk is not None:
+        rows = rows.exclude(user_id=user_pk)
     editing: dict[int, list[str]] = {}
     for row in rows:
-        editing.setdefault(row.item_id, []).append(row.user.display_name)
+        if row.item_id is not None:
+            editing.setdefault(row.item_id, []).append(row.user.display_name)
     return editing
 
 
@@ -152,8 +155,9 @@ def changed_since_ready(*, response: Response) -> list[Answer]:
 
 
 def my_items_home(*, party: Party, user: Any, consultation_ids: list[int]) -> dict[int, dict[str, Any]]:
-    """Per consultation, the person's assigned items not done yet (by due date) and the delegation's items per
-    internal status; two queries whatever the number of consultations and items."""
+    """Per consultation, the person's assigned items not done yet (by due date: ``item``, ``status``,
+    ``status_label``, ``due_on``, ``overdue``) and the delegation's items per internal status; two queries whatever
+    the number of consultations and items."""
     mine = (
         ItemAssignment.objects.filter(
             response__party=party, response__consultation_id__in=consultation_ids, assignee_id=user.pk
@@ -165,8 +169,15 @@ def my_items_home(*, party: Party, user: Any, consultation_ids: list[int]) -> di
     result: dict[int, dict[str, Any]] = {pk: {"mine": [], "by_status": [], "assigned": 0} for pk in consultation_ids}
     today = timezone.localdate()
     for assignment in mine:
-        assignment.overdue = assignment.due_on is not None and assignment.due_on < today
-        result[assignment.response.consultation_id]["mine"].append(assignment)
+        result[assignment.response.consultation_id]["mine"].append(
+            {
+                "item": assignment.item,
+                "status": assignment.status,
+                "status_label": assignment.get_status_display(),
+                "due_on": assignment.due_on,
+                "overdue": assignment.due_on is not None and assignment.due_on < today,
+            }
+        )
     counts = (
         ItemAssignment.objects.filter(response__party=party, response__consultation_id__in=consultation_ids)
         .order_by()
