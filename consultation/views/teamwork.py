@@ -110,7 +110,7 @@ def _panel(request: HttpRequest, context: dict[str, Any], *, status: int = 200) 
 def item_team(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     """The item's assignment and internal comments (the panel with htmx, a page of its own without)."""
     consultation, response = _team_reply(request, slug)
-    item = _own_item(consultation, code)
+    item = _own_item(consultation, code, response)
     return _panel(request, _panel_context(request, consultation, response, item))
 
 
@@ -118,7 +118,7 @@ def item_team(request: HttpRequest, slug: str, code: str) -> HttpResponse:
 @require_POST
 def item_assign(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     consultation, response = _team_reply(request, slug)
-    item = _own_item(consultation, code)
+    item = _own_item(consultation, code, response)
     access.require(
         request, access.can_assign_items(request.user, response), reason="team.assign", obj=response, leak_safe=False
     )
@@ -153,7 +153,7 @@ def item_assign(request: HttpRequest, slug: str, code: str) -> HttpResponse:
 @require_POST
 def item_comment(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     consultation, response = _team_reply(request, slug)
-    item = _own_item(consultation, code)
+    item = _own_item(consultation, code, response)
     access.require(
         request, access.can_comment_item(request.user, response), reason="team.comment", obj=response, leak_safe=False
     )
@@ -220,7 +220,7 @@ def presence(request: HttpRequest, slug: str) -> HttpResponse:
         leak_safe=False,
     )
     code = request.POST.get("editing", "").strip()
-    item = _own_item(consultation, code) if code else None
+    item = _own_item(consultation, code, response) if code else None
     if item is not None:
         response = _saved_reply(request, consultation, response)
     if response.pk is not None:
