@@ -278,3 +278,34 @@ def test_the_secretariat_may_reopen_a_final_coding_but_not_mark_it_final(client,
     assert client.post(url, {"final": "0"}).status_code == 302
     assert ItemAnalysis.objects.get(item=w.items[0]).coding_final_at is None
     assert client.post(url, {"final": "1"}).status_code == 403
+
+
+def test_with_the_reports_writers_both_editions_are_typeset_and_a_report_carries_the_comparisons(
+    settled, django_capture_on_commit_callbacks
+):
+    """No fake writers: the reports' own document_pdf/docx/html, and a comparative report built after the item's
+    coding became final holds the comparisons section in both editions."""
+    from reports.selectors.scopes import scope_parse
+    from reports.services.builds import report_build_now
+
+    w = settled
+    with django_capture_on_commit_callbacks(execute=True):
+        report = implementation_report_request(consultation=w.consultation, user=w.secretariat)
+    report.refresh_from_db()
+    assert report.status == BuildStatus.DONE, report.error
+    files = {(f.language, f.format): f.file.read() for f in report.files.all()}
+    assert files[("en", "pdf")].startswith(b"%PDF")
+    assert files[("fr", "pdf")].startswith(b"%PDF")
+    assert files[("en", "docx")].startswith(b"PK")
+    assert files[("fr", "docx")].startswith(b"PK")
+    assert "R1. Urges France and Germany to review their laws." in files[("en", "html")].decode()
+    assert "Rapport de mise en œuvre" in files[("fr", "html")].decode()
+
+    run = report_build_now(
+        consultation=w.consultation, scope=scope_parse(consultation=w.consultation, text="overview"), formats=["docx"]
+    )
+    assert run.status == "done", run.error
+    extra = run.version.data["extra_sections"]
+    assert [s["key"] for s in extra["en"]] == ["monitoring-coded-comparisons"]
+    assert extra["fr"][0]["title"] == "Comparaisons tirées du codage des rapporteurs"
+    assert extra["en"][0]["subsections"][0]["blocks"][0]["items"] == ["2 Parties: AI-generated CSAM criminalised"]
