@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import importlib
 import json
 import logging
 from dataclasses import asdict
@@ -136,21 +135,11 @@ def _start(report_id: int) -> ImplementationReport | None:
 
 
 def _renderers() -> dict[str, Any]:
-    """The reports' generic writers for a ``reports.sections.Document``: ``document_pdf`` and ``document_html``
-    (reports.rendering), ``document_docx`` (reports.word)."""
-    modules = []
-    for name in ("reports.rendering", "reports.word", "reports.documents"):
-        try:
-            modules.append(importlib.import_module(name))
-        except ImportError:
-            continue
-    found = {}
-    for fmt in FORMATS:
-        writer = next((getattr(m, f"document_{fmt}") for m in modules if hasattr(m, f"document_{fmt}")), None)
-        if writer is None:
-            raise RuntimeError(_("the reports' writer for %(format)s is not installed.") % {"format": fmt.upper()})
-        found[fmt] = writer
-    return found
+    """The reports' generic writers for a ``reports.sections.Document``."""
+    from reports.rendering import document_html, document_pdf
+    from reports.word import document_docx
+
+    return {"pdf": document_pdf, "docx": document_docx, "html": document_html}
 
 
 def document_hash(documents: dict[str, Any]) -> str:
