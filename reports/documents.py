@@ -12,14 +12,15 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
+from django.template.defaultfilters import floatformat
 from django.template.loader import render_to_string
-from django.utils.html import escape
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from .charts import bar_chart_svg
 from .labels import date_text, labels
 from .pdf import report_pdf
-from .rendering import section_view, sections_html
+from .rendering import annex_title, section_view, sections_html
 from .sections import DocumentMeta, section_from_data
 from .word import report_docx
 from .xlsx import report_xlsx
@@ -57,6 +58,20 @@ class _Names:
         return sorted(rows, key=lambda row: collation_key(key(row)))
 
 
+def file_size(size: int, language: str) -> str:
+    """``840 B``, ``12.5 KB``, ``3.2 MB`` (``12,5 Ko`` in French)."""
+    units = ("B", "KB", "MB", "GB") if language == "en" else ("o", "Ko", "Mo", "Go")
+    value = float(size)
+    unit = 0
+    while value >= 1024 and unit < len(units) - 1:
+        value /= 1024
+        unit += 1
+    text = f"{value:.0f}" if unit == 0 else f"{value:.1f}"
+    if language != "en":
+        text = text.replace(".", ",")
+    return f"{text} {units[unit]}"
+
+
 def collation_key(text: str) -> str:
     """Alphabetical order that ignores accents and case (Émirats between Égypte and Espagne)."""
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
@@ -79,6 +94,19 @@ def item_view(
         article["label"] = f"{L['article']} {article['number']} – {article['title']}"
         article["text"] = _in(language, article, "text") if article.get("text_en") else ""
     view["heading"] = f"{item['code']} – {view['theme_label']}"
+    view["answered_by"] = names.sorted([names(p) for p in item.get("answered_by", [])])
+    view["attachments"] = names.sorted(
+        [
+            {
+                "party": names(a["party"]),
+                "name": a["name"],
+                "size": file_size(a["size"], language),
+                "url": reverse("consultation:attachment_download", kwargs={"pk": a["id"]}) if a.get("id") else "",
+            }
+            for a in item.get("attachments", [])
+        ],
+        key=lambda a: a["party"],
+    )
     for field in view["fields"]:
         field["label"] = _in(language, field, "label")
         for option in field.get("options", []):
@@ -92,6 +120,8 @@ def item_view(
                 row["party"] = names(row["party"])
             if key in field:
                 field[key] = names.sorted(field[key], key=lambda row: row["party"])
+        for ranking in field.get("orders", []):
+            ranking["party"] = names(ranking["party"])
         for answer in field.get("answers", []):
             answer["party"] = names(answer["party"])
             written = answer.get("language") or "en"
@@ -185,7 +215,12 @@ def document_view(
         return name
 
     extra = (data.get("extra_sections") or {}).get(language, [])
+    replied_names = [party(p) for p in names.sorted(participation["replied"], key=party)]
     return {
+        "overview": overview_rows(items, L),
+        "legal": legal_view(data.get("legal_references"), language=language, names=names),
+        "profiles": profiles(items, replied_names, L),
+        "status": status_table(items, replied_names, L),
         "L": L,
         "language": language,
         "meta": meta,
@@ -230,24 +265,145 @@ def document_view(
     }
 
 
-def matrix_html(view: dict[str, Any]) -> SafeString:
-    """The Party × closed-field table's head and body, written directly: on a large report it is most of the
-    page's cells, and a template loop costs a variable lookup for each of them."""
-    L = view["L"]
-    matrix = view["matrix"]
-    head = "".join(f'<th scope="col">{escape(column)}</th>' for column in matrix["columns"])
+def _first_choice_field(item: dict[str, Any]) -> dict[str, Any] | None:
+    return next((f for f in item["fields"] if f["type"] == "single_choice"), None)
+
+
+def overview_rows(items: list[dict[str, Any]], L: dict[str, str]) -> list[dict[str, Any]]:
+    """The overview's facts per question: Parties replying, the spread of the first closed question's options,
+    and the instruments the Parties cite most under it."""
     rows = []
-    for row in matrix["rows"]:
-        cells = "".join(
-            f'<td class="report-matrix__cell report-matrix__cell--{cell["colour"]}">{escape(cell["label"])}</td>'
-            if cell
-            else '<td class="report-matrix__cell">–</td>'
-            for cell in row["cells"]
+    for item in items:
+        field = _first_choice_field(item)
+        positions = ""
+        if field is not None and field.get("replying"):
+            positions = "; ".join(
+                f"{o['label']} {o['count']} ({floatformat(o['percent'], 1)} %)" for o in field["options"] if o["count"]
+            )
+        cited: dict[str, tuple[str, set[str]]] = {}
+        for f in item["fields"]:
+            for reference in f.get("references", []):
+                key = " ".join(reference["instrument"].split()).casefold()
+                text = " ".join(reference["instrument"].split())
+                cited.setdefault(key, (text, set()))[1].add(reference["party"])
+        top = sorted(cited.values(), key=lambda entry: (-len(entry[1]), entry[0].casefold()))[:3]
+        rows.append(
+            {
+                "id": item["id"],
+                "code": item["code"],
+                "heading": item["heading"],
+                "replying": item["replying"],
+                "positions": positions or "–",
+                "instruments": "; ".join(f"{text} ({len(parties)})" for text, parties in top) or "–",
+            }
         )
-        rows.append(f'<tr><th scope="row">{escape(row["party"])}</th>{cells}</tr>')
-    return mark_safe(  # every text above is escaped
-        f'<thead><tr><th scope="col">{escape(L["party"])}</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody>'
-    )
+    return rows
+
+
+def legal_view(counts: dict[str, Any] | None, *, language: str, names: _Names) -> dict[str, list[dict[str, Any]]]:
+    """Legal-reference counts in the edition's language (Party names, article titles)."""
+    counts = counts or {"by_instrument": [], "by_article": []}
+    L = labels(language)
+    return {
+        "by_instrument": [
+            {
+                "instrument": e["instrument"],
+                "references": e["references"],
+                "parties_count": len(e["parties"]),
+                "parties": ", ".join(names.sorted([names(p) for p in e["parties"]])),
+            }
+            for e in counts["by_instrument"]
+        ],
+        "by_article": [
+            {
+                "number": e["number"],
+                "label": f"{L['article']} {e['number']} – {_in(language, e, 'title')}",
+                "references": e["references"],
+                "parties_count": len(e["parties"]),
+                "parties": ", ".join(names.sorted([names(p) for p in e["parties"]])),
+            }
+            for e in counts["by_article"]
+        ],
+    }
+
+
+def _answer_lines(field: dict[str, Any], party: str, L: dict[str, str]) -> list[str] | None:
+    """What ``party`` answered to ``field`` as printable lines (None when it gave nothing)."""
+    kind = field["type"]
+    if kind in CHOICE_TYPES:
+        chosen = [o["label"] for o in field["options"] if party in o["parties"]]
+        return ["; ".join(chosen)] if chosen else None
+    if kind == "ranking":
+        labels_by_key = {o["key"]: o["label"] for o in field["options"]}
+        for ranking in field.get("orders", []):
+            if ranking["party"] == party:
+                return ["; ".join(f"{n}. {labels_by_key.get(k, k)}" for n, k in enumerate(ranking["options"], start=1))]
+        return None
+    if kind == "number":
+        for row in field["values"]:
+            if row["party"] == party:
+                return [row["value"] + (f" {field['unit']}" if field.get("unit") else "")]
+        return None
+    if kind == "text":
+        for answer in field["answers"]:
+            if answer["party"] == party:
+                note = f" ({answer['language_note']})" if answer.get("language_note") else ""
+                return [answer["text"] + note] if note else [answer["text"]]
+        return None
+    if kind == "legal_references":
+        lines = [
+            ", ".join(part for part in (r["instrument"], r["provision"], r["url"]) if part)
+            for r in field["references"]
+            if r["party"] == party
+        ]
+        return lines or None
+    return None
+
+
+def profiles(items: list[dict[str, Any]], parties: list[str], L: dict[str, str]) -> list[dict[str, Any]]:
+    """One profile per replying Party: every item it answered, in questionnaire order, with each field's answer
+    (or "No answer.") and its attachments."""
+    out = []
+    for party in parties:
+        entries = []
+        for item in items:
+            if party not in item["answered_by"]:
+                continue
+            fields = []
+            for field in item["fields"]:
+                lines = _answer_lines(field, party, L)
+                fields.append({"label": field["label"], "lines": lines or [L["no_answer"]], "answered": bool(lines)})
+            attachments = [f"{a['name']} ({a['size']})" for a in item["attachments"] if a["party"] == party]
+            if attachments:
+                fields.append({"label": L["attachments"], "lines": attachments, "answered": True})
+            entries.append({"code": item["code"], "heading": item["heading"], "fields": fields})
+        out.append({"party": party, "items": entries})
+    return out
+
+
+STATUS_COLUMNS_PER_TABLE = 10  # item columns per landscape A4 table, the Party column repeated
+
+
+def status_table(items: list[dict[str, Any]], parties: list[str], L: dict[str, str]) -> dict[str, Any]:
+    """Party × item: the option each Party chose in the item's first closed question, "✓" for an answer without
+    one, "–" for none; split in slices of ``STATUS_COLUMNS_PER_TABLE`` items so each fits a landscape page."""
+    columns = [item["code"] for item in items]
+    rows = []
+    for party in parties:
+        cells = []
+        for item in items:
+            if party not in item["answered_by"]:
+                cells.append("–")
+                continue
+            field = _first_choice_field(item)
+            chosen = [o["label"] for o in field["options"] if party in o["parties"]] if field else []
+            cells.append("; ".join(chosen) or "✓")
+        rows.append({"party": party, "cells": cells})
+    chunks = [
+        list(range(start, min(start + STATUS_COLUMNS_PER_TABLE, len(columns))))
+        for start in range(0, len(columns), STATUS_COLUMNS_PER_TABLE)
+    ]
+    return {"columns": columns, "rows": rows, "chunks": chunks}
 
 
 def render_html(view: dict[str, Any], cache: RenderCache | None = None) -> str:
@@ -262,7 +418,8 @@ def render_html(view: dict[str, Any], cache: RenderCache | None = None) -> str:
             **view,
             "sections": sections,
             "extra_html": [mark_safe(html) for html in sections_html(extra)],  # autoescaped template
-            "matrix_html": matrix_html(view),
+            "annex_profiles": annex_title(0, view["L"]["profiles"], view["language"]),
+            "annex_status": annex_title(1, view["L"]["status_table"], view["language"]),
         },
     )
 

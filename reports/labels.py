@@ -74,13 +74,16 @@ TEXTS = {
     "annex": _("Annex"),
     "profiles": _("Country profiles"),
     "status_table": _("Replies at a glance"),
-    "status_note": _("Each Party's choice for every closed question; “–” where it gave none."),
+    "status_note": _(
+        "Each Party's reply to the first closed question of each item; “✓” where it answered without such a"
+        " choice, “–” where it did not answer the item."
+    ),
     "attachments": _("Attachments"),
     "file": _("File"),
     "size": _("Size"),
     "cited_instruments": _("Most cited instruments"),
     "references_by_instrument": _("Legal references by instrument"),
-    "references_by_article": _("Convention articles cited by the Parties"),
+    "references_by_article": _("Legal references by Convention article"),
     "references": _("References"),
     "citing_parties": _("Parties citing it"),
     "reply_in_en": _("reply written in English"),
@@ -91,6 +94,10 @@ TEXTS = {
     "no_answer": _("No answer."),
     "profile_note": _("Every answer of the Party's last submission, in questionnaire order."),
     "item_text": _("Question"),
+    "positions": _("Replies to the first closed question"),
+    "by_article_note": _(
+        "A reference given under a question counts once for every Convention article the question concerns."
+    ),
 }
 
 

@@ -15,12 +15,11 @@ from django.template.defaultfilters import floatformat
 from consultation.typesetting import typeset_pdf
 
 from .charts import BAR_HEIGHT, LABEL_WIDTH, LINE_HEIGHT, RIGHT, ROW_PADDING, TOP, WIDTH, layout
-from .rendering import section_view
+from .rendering import annex_title, section_view
 
 CHOICE_TYPES = ("single_choice", "multiple_choice")
 TEMPLATE = "reports/report.typ"
 PRELUDE = "reports/_document.typ"
-MATRIX_COLUMNS_PER_TABLE = 14  # on a landscape A4 page at 6.5 pt, with the Party column repeated
 
 
 def _or_dash(value: Any) -> str:
@@ -69,6 +68,12 @@ def _field(field: dict[str, Any], L: dict[str, str]) -> dict[str, Any]:
     if kind in CHOICE_TYPES:
         out["chart"] = chart_geometry(field["chart"])
         out["caption"] = f"{field['chart']['title']} ({L['replying']}: {field['replying']})"
+        # What a screen reader says for the drawing: its title and every bar's value (the table repeats them).
+        out["alt"] = (
+            f"{field['chart']['title']}. "
+            + "; ".join(f"{o['label']}: {o['count']}" for o in field["options"])
+            + f" ({L['number_of_parties']})."
+        )
         out["rows"] = [
             [o["label"], str(o["count"]), f"{floatformat(o['percent'], 1)} %", _joined(o["parties"])]
             for o in field["options"]
@@ -121,12 +126,6 @@ def pdf_data(view: dict[str, Any]) -> dict[str, Any]:
     """What ``report.typ`` prints, from ``reports.documents.document_view``."""
     L = view["L"]
     participation = view["participation"]
-    matrix = view["matrix"]
-    columns = matrix["columns"]
-    chunks = [
-        list(range(start, min(start + MATRIX_COLUMNS_PER_TABLE, len(columns))))
-        for start in range(0, len(columns), MATRIX_COLUMNS_PER_TABLE)
-    ]
     return {
         "L": L,
         "language": view["language"],
@@ -137,6 +136,12 @@ def pdf_data(view: dict[str, Any]) -> dict[str, Any]:
             part for part in (view["meta_labels"]["symbol"], f"{L['cutoff']}: {view['cutoff']}") if part
         ),
         "extra_sections": [section_view(section) for section in view.get("extra_sections", [])],
+        "overview": view["overview"],
+        "legal": view["legal"],
+        "profiles": view["profiles"],
+        "status": view["status"],
+        "annex_profiles": annex_title(0, L["profiles"], view["language"]),
+        "annex_status": annex_title(1, L["status_table"], view["language"]),
         "kicker": f"{L['committee']} · {view['consultation_title']}",
         "cutoff": view["cutoff"],
         "version": f" · {L['version']} {view['version']}" if view.get("version") else "",
@@ -157,27 +162,16 @@ def pdf_data(view: dict[str, Any]) -> dict[str, Any]:
                 "code": item["code"],
                 "heading": item["heading"],
                 "theme_label": item["theme_label"],
-                "articles": ", ".join(str(a["number"]) for a in item["articles"]),
+                "article_numbers": ", ".join(str(a["number"]) for a in item["articles"]),
                 "replying": str(item["replying"]),
                 "text": item["text"],
                 "article_labels": item["article_labels"],
+                "articles": [{"label": a["label"], "text": a.get("text", "")} for a in item["articles"]],
+                "attachments": [[a["party"], a["name"], a["size"]] for a in item.get("attachments", [])],
                 "fields": [_field(field, L) for field in item["fields"]],
             }
             for item in view["items"]
         ],
-        "matrix": {
-            "columns": columns,
-            "chunks": chunks,
-            "rows": [
-                {
-                    "party": row["party"],
-                    "cells": [
-                        None if c is None else {"label": c["label"], "colour": c["colour"]} for c in row["cells"]
-                    ],
-                }
-                for row in matrix["rows"]
-            ],
-        },
     }
 
 

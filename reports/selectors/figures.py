@@ -34,6 +34,7 @@ from consultation.models import (
     Response,
     ResponseStatus,
     SubmittedAnswer,
+    SubmittedAttachment,
     SubmittedChoice,
     SubmittedReference,
     SubmittedValue,
@@ -137,7 +138,7 @@ class ItemFigures:
 
 
 def item_figures(*, consultation: Consultation, item_ids: list[int] | None = None) -> ItemFigures:
-    """Every figure that depends on the items only (not on the report's scope), in 12 queries; ``item_ids``
+    """Every figure that depends on the items only (not on the report's scope), in 13 queries; ``item_ids``
     None means every item of the consultation.
 
     Run inside one transaction: PostgreSQL then streams the large reads through plain server-side cursors
@@ -236,6 +237,16 @@ def _item_figures(*, consultation: Consultation, item_ids: list[int] | None) -> 
         by_rank = rank_distribution[(field_id, option_id)]
         by_rank[rank] = by_rank.get(rank, 0) + 1
         rank_orders[field_id][party_id].append((rank, option_id))
+
+    # The documents the Parties attached, as they stood at submission (listed by name and size; the file stays
+    # behind the access-checked download of the reply).
+    attachments_by_item: dict[int, list[tuple[int, int | None, str, int]]] = defaultdict(list)
+    for item_id, party_id, attachment_id, name, size in (
+        _in_scope(SubmittedAttachment.objects.filter(**submitted), item_ids)
+        .order_by("id")
+        .values_list("item_id", "party_id", "attachment_id", "original_name", "size")
+    ):
+        attachments_by_item[item_id].append((party_id, attachment_id, name, size))
 
     numbers_by_field: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
     texts_by_field: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
@@ -373,7 +384,14 @@ def _item_figures(*, consultation: Consultation, item_ids: list[int] | None) -> 
                 },
                 "articles": articles_by_item.get(item.pk, []),
                 "replying": len(answered.get(item.pk, ())),
+                "answered_by": names(by_name(list(answered.get(item.pk, ())))),
                 "fields": item_fields,
+                "attachments": [
+                    {"party": _party_name(parties[p]), "id": attachment_id, "name": name, "size": size}
+                    for p, attachment_id, name, size in sorted(
+                        attachments_by_item.get(item.pk, []), key=lambda row: (place[row[0]], row[2])
+                    )
+                ],
             }
         )
         matrix_columns[item.pk] = [
@@ -413,6 +431,54 @@ def _matrix_cells(
             text = "1. " + text
         cells[party_id][field_id] = (text, position[option_ids[0]])
     return cells
+
+
+def _instrument_key(text: str) -> str:
+    """Spellings of one instrument that differ only in case or spacing count together."""
+    return " ".join(text.split()).casefold()
+
+
+def legal_reference_counts(items: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Legal references counted across Parties: by instrument (references and Parties citing it, most cited first)
+    and by the Convention article the questions concern (each reference given under a question counts for every
+    article that question is tagged with)."""
+    instruments: dict[str, dict[str, Any]] = {}
+    articles: dict[int, dict[str, Any]] = {}
+    for item in items:
+        for field in item["fields"]:
+            if field["type"] != FieldType.LEGAL_REFERENCES:
+                continue
+            for reference in field["references"]:
+                key = _instrument_key(reference["instrument"])
+                entry = instruments.setdefault(
+                    key, {"instrument": " ".join(reference["instrument"].split()), "references": 0, "parties": set()}
+                )
+                entry["references"] += 1
+                entry["parties"].add(reference["party"])
+                for article in item["articles"]:
+                    counted = articles.setdefault(
+                        article["number"],
+                        {
+                            "number": article["number"],
+                            "title_en": article["title_en"],
+                            "title_fr": article["title_fr"],
+                            "references": 0,
+                            "parties": set(),
+                        },
+                    )
+                    counted["references"] += 1
+                    counted["parties"].add(reference["party"])
+
+    def plain(entry: dict[str, Any]) -> dict[str, Any]:
+        return {**entry, "parties": sorted(entry["parties"])}
+
+    by_instrument = sorted(
+        instruments.values(), key=lambda e: (-len(e["parties"]), -e["references"], e["instrument"].casefold())
+    )
+    return {
+        "by_instrument": [plain(e) for e in by_instrument],
+        "by_article": [plain(articles[n]) for n in sorted(articles)],
+    }
 
 
 def _party_entry(
@@ -463,13 +529,14 @@ def _assemble(*, consultation: Consultation, shared: ItemFigures, item_ids: set[
             "asked_count": len(replied) + len(not_replied),
         },
         "items": items,
+        "legal_references": legal_reference_counts(items),
         "matrix": {"columns": columns, "rows": matrix_rows},
     }
 
 
 def report_figures(*, consultation: Consultation, items: QuerySet[Item]) -> dict[str, Any]:
     """Participation, per-field figures, compilations and the Parties × closed-fields matrix for ``items``
-    (13 queries whatever the number of Parties, items or fields)."""
+    (14 queries whatever the number of Parties, items or fields)."""
     built_at = timezone.now()
     item_ids = list(items.values_list("pk", flat=True))
     shared = item_figures(consultation=consultation, item_ids=item_ids)
@@ -512,7 +579,7 @@ def _catalogue(consultation: Consultation) -> dict[int, _CatalogueEntry]:
 
 def report_figures_many(*, consultation: Consultation, scopes: list[Scope]) -> dict[str, dict[str, Any]]:
     """The figures of several reports at once, keyed by scope label: the scopes are resolved to item ids
-    (2 queries), then the per-item figures are computed once over their union (12 queries) and each report
+    (2 queries), then the per-item figures are computed once over their union (13 queries) and each report
     is assembled from them in memory."""
     built_at = timezone.now()
     catalogue = _catalogue(consultation)
