@@ -640,6 +640,31 @@ def _report_body(writer: _Writer, view: dict[str, Any]) -> None:
         for index, field in enumerate(item["fields"], start=1):
             writer.heading(number_heading([*numbers, index], field["label"]), 2)
             _field(writer, item, field, L)
+        if item.get("attachments"):
+            writer.heading(number_heading([*numbers, len(item["fields"]) + 1], L["attachments"]), 2)
+            writer.table(
+                [L["party"], L["file"], L["size"]],
+                [[a["party"], a["name"], a["size"]] for a in item["attachments"]],
+                caption=f"{item['code']} – {L['attachments']}",
+                widths=[3, 6, 2],
+            )
+    legal = view.get("legal") or {}
+    if legal.get("by_instrument") or legal.get("by_article"):
+        writer.heading(number_heading(next_number(), L["legal_references"]), 1)
+        if legal.get("by_instrument"):
+            writer.table(
+                [L["instrument"], L["references"], L["citing_parties"], L["parties"]],
+                [[e["instrument"], e["references"], e["parties_count"], e["parties"]] for e in legal["by_instrument"]],
+                caption=L["references_by_instrument"],
+                widths=[5, 2, 2, 6],
+            )
+        if legal.get("by_article"):
+            writer.table(
+                [L["articles"], L["references"], L["citing_parties"], L["parties"]],
+                [[e["label"], e["references"], e["parties_count"], e["parties"]] for e in legal["by_article"]],
+                caption=L["references_by_article"],
+                widths=[5, 2, 2, 6],
+            )
     for section in view.get("extra_sections", ()):
         writer.section(section, next_number())
     annexes = 0

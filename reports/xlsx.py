@@ -438,6 +438,40 @@ def report_sheets(view: dict[str, Any]) -> list[Sheet]:
                 ],
             )
         )
+    legal = view.get("legal") or {}
+    if legal.get("by_instrument"):
+        sheets.append(
+            Sheet(
+                name=L["references_by_instrument"],
+                holds=L["references_by_instrument"],
+                header=[L["instrument"], L["references"], L["citing_parties"], L["parties"]],
+                rows=[
+                    [e["instrument"], e["references"], e["parties_count"], e["parties"]] for e in legal["by_instrument"]
+                ],
+            )
+        )
+    if legal.get("by_article"):
+        sheets.append(
+            Sheet(
+                name=L["references_by_article"],
+                holds=L["references_by_article"],
+                header=[L["article"], L["articles"], L["references"], L["citing_parties"], L["parties"]],
+                rows=[
+                    [e["number"], e["label"], e["references"], e["parties_count"], e["parties"]]
+                    for e in legal["by_article"]
+                ],
+            )
+        )
+    attachments = [(item["code"], a) for item in view["items"] for a in item.get("attachments", [])]
+    if attachments:
+        sheets.append(
+            Sheet(
+                name=L["attachments"],
+                holds=L["attachments"],
+                header=[L["item"], L["party"], L["file"], L["size"], L["link"]],
+                rows=[[code, a["party"], a["name"], a["size"], a["url"]] for code, a in attachments],
+            )
+        )
     sheets.extend(section_sheets(view.get("extra_sections", ())))
     sheets.append(tidy_sheet(view))
     return sheets

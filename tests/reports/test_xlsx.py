@@ -247,3 +247,11 @@ def test_tables_of_the_sections_other_apps_add_become_sheets_with_typed_figures(
     assert sheet.freeze_panes == "A4"
     contents = {row[0]: row[1] for row in workbook["Contents"].iter_rows(values_only=True)}
     assert contents["GENAI-02 Parties by code"] == "GENAI-02 – GENAI-02: Parties by code"
+
+
+def test_legal_reference_counts_are_sheets_of_the_workbook(overview):
+    workbook, _data = overview
+    by_instrument = workbook["Legal references by instrument"]
+    assert [c.value for c in by_instrument[1]] == ["Instrument", "References", "Parties citing it", "Parties"]
+    assert rows_from(by_instrument, 2) == [("Code pénal", 1, 1, "France")]
+    assert "Legal references by instrument" in [row[0] for row in workbook["Contents"].iter_rows(values_only=True)]
