@@ -43,6 +43,14 @@ class Article(models.Model):
     number = models.PositiveSmallIntegerField(unique=True)
     title = models.CharField(max_length=255)
     chapter = models.ForeignKey(Chapter, on_delete=models.PROTECT, related_name="articles")
+    text = models.TextField(
+        _("text"),
+        blank=True,
+        help_text=_(
+            "The article's official text, entered by the Secretariat from the Convention (CETS No. 201); article "
+            "reports quote it."
+        ),
+    )
 
     class Meta:
         ordering = ["number"]

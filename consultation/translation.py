@@ -13,7 +13,7 @@ class ChapterTranslation(TranslationOptions):
 
 @register(Article)
 class ArticleTranslation(TranslationOptions):
-    fields = ("title",)
+    fields = ("title", "text")
 
 
 @register(Party)

@@ -174,6 +174,15 @@ class RenderCache:
         return self.sections[key]
 
 
+def _with_article_text(view: dict[str, Any], quoted: dict[str, Any], language: str) -> dict[str, Any]:
+    """The item's view with the report's article quoted under its label (a copy: the cached view is shared by every
+    report of the batch)."""
+    articles = [
+        {**a, "text": _in(language, quoted, "text")} if a["number"] == quoted["number"] else a for a in view["articles"]
+    ]
+    return {**view, "articles": articles}
+
+
 def document_view(
     data: dict[str, Any],
     *,
@@ -197,8 +206,12 @@ def document_view(
     meta = meta or DocumentMeta(title=title, language=language)
     items = []
     total = len(data["items"])
+    quoted = data.get("article_text")  # an article report quotes its article, where the Secretariat entered it
     for index, item in enumerate(data["items"], start=1):
-        items.append(cache.view(item, language=language, names=names, L=L))
+        view = cache.view(item, language=language, names=names, L=L)
+        if quoted:
+            view = _with_article_text(view, quoted, language)
+        items.append(view)
         if progress is not None:
             progress(index, total)
     participation = data["participation"]

@@ -26,7 +26,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.services import audit_record
-from consultation.models import Consultation
+from consultation.models import Article, Consultation
 
 from .. import documents
 from ..labels import both
@@ -299,6 +299,19 @@ def version_meta(*, title: str, language: str, meta: dict[str, Any]) -> Document
     )
 
 
+def article_text_data(*, scope: Scope) -> dict[str, Any]:
+    """``{"article_text": ...}`` for an article report whose article's text the Secretariat entered (Convention
+    texts are the Council of Europe's: entered in the admin, not shipped), else nothing (the content hash of reports
+    without it stays as it was)."""
+    if scope.kind != "article":
+        return {}
+    number = int(str(scope.key).split(":")[0])
+    row = Article.objects.filter(number=number).values("number", "text_en", "text_fr").first()
+    if not row or not (row["text_en"] or "").strip():
+        return {}
+    return {"article_text": {**row, "text_fr": row["text_fr"] or ""}}
+
+
 def extra_sections_data(*, report: Report, scope: Scope, item_ids: list[int]) -> dict[str, list[dict[str, Any]]]:
     """What the later apps' section providers add to this report, per edition (stored in the version's data, so
     the content hash sees a changed section)."""
@@ -416,6 +429,7 @@ def report_build(
         {
             "data_version": data_version,
             "scope": {"kind": scope.kind, "key": scope.key},
+            **article_text_data(scope=scope),
             "title_en": scope.title_en,
             "title_fr": scope.title_fr,
             "extra_sections": extra_sections_data(

@@ -252,3 +252,31 @@ def test_charts_have_alt_text_in_the_pdf_and_a_title_in_the_svg(dataset):
     assert reader.metadata.title == "Compilation des réponses à GENAI-02"
     alts = figures_alt(reader)
     assert any("Oui: 3; Partiellement: 2; Non: 1 (Nombre de Parties)." in alt for alt in alts), alts
+
+
+ARTICLE_20_EN = "Each Party shall take the necessary legislative measures (text entered by the Secretariat)."
+ARTICLE_20_FR = "Chaque Partie prend les mesures législatives nécessaires (texte saisi par le Secrétariat)."
+
+
+def test_an_article_report_quotes_the_article_the_secretariat_entered_in_each_edition(tabled):
+    from consultation.models import Article
+
+    Article.objects.filter(number=20).update(text_en=ARTICLE_20_EN, text_fr=ARTICLE_20_FR)
+    version = build(tabled, "article:20", formats=("pdf", "docx"))
+    for language, quoted, other in (("en", ARTICLE_20_EN, ARTICLE_20_FR), ("fr", ARTICLE_20_FR, ARTICLE_20_EN)):
+        _reader, pages = pages_of(version, language)
+        text = " ".join(" ".join(pages).split())
+        assert quoted in text
+        assert other not in text
+        import docx
+
+        paragraphs = [p.text for p in docx.Document(opened(version, "docx", language)).paragraphs]
+        assert quoted in paragraphs
+        assert quoted in html_of(version, language)
+    overview = build(tabled, "overview", formats=("pdf",))
+    assert ARTICLE_20_EN not in " ".join(" ".join(pages_of(overview, "en")[1]).split())
+
+
+def test_an_article_without_entered_text_is_labelled_only(tabled):
+    version = build(tabled, "article:20", formats=("pdf",))
+    assert "article_text" not in version.data
