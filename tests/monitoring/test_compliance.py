@@ -214,3 +214,13 @@ def test_compliance_report_files_come_from_the_reports_word_writer_in_each_editi
     assert client.get(reverse("followup:party_report", args=[slug, "DE", "odt"])).status_code == 404
     page = client.get(reverse("followup:compliance", args=[slug])).content.decode()
     assert f'href="/follow-up/{slug}/compliance/parties/DE.docx?lang=fr"' in page
+
+
+def test_compliance_report_pdf_comes_from_the_reports_pdf_writer(assessed, client):
+    login_with_mfa(client, assessed.secretariat)
+    url = reverse("followup:recommendation_report", args=[assessed.consultation.slug, assessed.r1.pk, "pdf"])
+    response = client.get(url, {"lang": "fr"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert response["Content-Disposition"] == 'attachment; filename="compliance-R1-fr.pdf"'
