@@ -1,5 +1,5 @@
 """Demo data for the Analysis (after ``seed_demo``): a rapporteur, a small codebook and a few coded passages of
-the demo replies; on the first item, observations ready for the Committee and its coding marked final (so the
+the demo replies; on the first item, observations adopted by the Committee and its coding marked final (so the
 comparative reports carry its comparisons); an adopted recommendation (the implementation report can be built)
 and a proposed one. Running it twice changes nothing."""
 
@@ -20,7 +20,12 @@ from .models import Code, RapporteurAssignment
 from .services.assignments import rapporteur_assign
 from .services.codebook import code_create, code_group_create
 from .services.codings import coding_apply
-from .services.observations import item_analysis_get, item_coding_final_set, observations_save
+from .services.observations import (
+    item_analysis_get,
+    item_coding_final_set,
+    observations_adoption_set,
+    observations_save,
+)
 from .services.recommendations import recommendation_create, recommendation_transition
 
 DEMO_MEETING = "[Demo data] 45th plenary meeting"
@@ -135,6 +140,13 @@ def monitoring_demo_create(*, consultation: Consultation) -> dict[str, int]:
             base_version=analysis.version,
             status="ready",
             user=user,
+        )
+        observations_adoption_set(
+            item=items[0],
+            adopt=True,
+            user=None,
+            meeting=DEMO_MEETING,
+            adopted_on=timezone.localdate() - datetime.timedelta(days=1),
         )
         if coded:
             item_coding_final_set(item=items[0], final=True, user=user)

@@ -2,7 +2,7 @@
 
 One edition per language, assembled from what the Committee has settled: the adopted recommendations
 (numbered, with their strength, addressees and the items and articles they rest on), the rapporteurs'
-observations marked ready for the Committee, item by item, the comparisons drawn from the items whose coding is
+observations the Committee adopted, item by item, the comparisons drawn from the items whose coding is
 final, and, as an annex, the compilation of the submitted replies. Drafts, proposed or withdrawn
 recommendations and observations still in draft never appear. The reports' writers typeset it (PDF, DOCX,
 HTML), so it looks like the comparative reports.
@@ -240,7 +240,7 @@ def implementation_report_document(*, consultation: Consultation, language: str)
         analyses = {
             a.item_id: a
             for a in ItemAnalysis.objects.filter(
-                item__consultation=consultation, status=ObservationStatus.READY
+                item__consultation=consultation, status=ObservationStatus.ADOPTED
             ).exclude(observations="")
         }
         by_item: dict[int, list[str]] = defaultdict(list)

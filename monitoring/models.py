@@ -226,6 +226,7 @@ class Coding(models.Model):
 class ObservationStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     READY = "ready", _("Ready for the Committee")
+    ADOPTED = "adopted", _("Adopted by the Committee")
 
 
 class ItemAnalysis(models.Model):
@@ -237,6 +238,11 @@ class ItemAnalysis(models.Model):
     status = models.CharField(max_length=10, choices=ObservationStatus.choices, default=ObservationStatus.DRAFT)
     updated_at = models.DateTimeField(default=timezone.now)
     updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    adopted_on = models.DateField(null=True, blank=True)
+    adopted_meeting = models.CharField(max_length=200, blank=True)
+    adopted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     coding_final_at = models.DateTimeField(null=True, blank=True)

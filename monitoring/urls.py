@@ -11,6 +11,11 @@ urlpatterns = [
     path("<slug:slug>/items/<int:item_id>/observations/", views.observations, name="observations"),
     path("<slug:slug>/items/<int:item_id>/observations/history/", views.observations_history, name="history"),
     path("<slug:slug>/items/<int:item_id>/observations/comment/", views.observation_comment, name="comment"),
+    path(
+        "<slug:slug>/items/<int:item_id>/observations/adoption/",
+        views.observations_adoption,
+        name="observations_adoption",
+    ),
     path("codings/<int:coding_id>/delete/", views.coding_remove, name="coding_delete"),
     path("codings/<int:coding_id>/reanchor/", views.coding_review, name="coding_reanchor"),
     path("<slug:slug>/matrix/", views.matrix, name="matrix"),

@@ -48,7 +48,12 @@ from .services.codebook import code_create, code_group_create, codebook_qdc_expo
 from .services.codings import coding_apply, coding_delete, coding_reanchor
 from .services.implementation import CONTENT_TYPES as IMPLEMENTATION_CONTENT_TYPES
 from .services.implementation import implementation_report_request, implementation_report_summary
-from .services.observations import item_coding_final_set, observation_comment_add, observations_save
+from .services.observations import (
+    item_coding_final_set,
+    observation_comment_add,
+    observations_adoption_set,
+    observations_save,
+)
 from .services.recommendations import recommendation_create, recommendation_transition, recommendation_update
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -256,6 +261,35 @@ def coding_final(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def observations_adoption(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
+    """The Secretariat records the Committee's adoption of an item's observations (meeting, date), or reopens them."""
+    _consultation_obj, item = _item(request, slug, item_id)
+    access.require(
+        request, access.can_decide_recommendation(request.user), reason="adopt observations", leak_safe=False
+    )
+    adopt = request.POST.get("adopt") == "1"
+    try:
+        adopted_on = datetime.date.fromisoformat(request.POST.get("adopted_on", "")) if adopt else None
+    except ValueError:
+        adopted_on = None
+    try:
+        observations_adoption_set(
+            item=item,
+            adopt=adopt,
+            user=request.user,
+            meeting=request.POST.get("meeting", ""),
+            adopted_on=adopted_on,
+            request=request,
+        )
+    except MonitoringError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Adoption recorded.") if adopt else _("Observations reopened for the rapporteurs."))
+    return redirect("monitoring:observations", slug=slug, item_id=item.pk)
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def observations(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     consultation, item = _item(request, slug, item_id)
@@ -292,7 +326,8 @@ def observations(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
             "comments": analysis.comments.select_related("author") if analysis.pk else [],
             "can_edit": can_edit,
             "can_comment": access.can_comment_observations(request.user),
-            "statuses": ObservationStatus.choices,
+            "statuses": [(v, label) for v, label in ObservationStatus.choices if v != ObservationStatus.ADOPTED],
+            "can_adopt": access.can_decide_recommendation(request.user),
         },
     )
 

@@ -160,7 +160,7 @@ def implementation_report_summary(*, consultation: Consultation) -> dict[str, in
         "recommendations": Recommendation.objects.filter(
             consultation=consultation, status=RecommendationStatus.ADOPTED
         ).count(),
-        "observations": ItemAnalysis.objects.filter(item__consultation=consultation, status=ObservationStatus.READY)
+        "observations": ItemAnalysis.objects.filter(item__consultation=consultation, status=ObservationStatus.ADOPTED)
         .exclude(observations="")
         .count(),
         "final_items": ItemAnalysis.objects.filter(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.db import transaction
@@ -38,7 +39,11 @@ def observations_save(
             _("Another rapporteur saved version %(version)s meanwhile: reload the page to see it before saving.")
             % {"version": analysis.version}
         )
-    if status is not None and status not in ObservationStatus.values:
+    if analysis.status == ObservationStatus.ADOPTED:
+        raise MonitoringError(
+            _("The Committee adopted these observations: they are locked until the Secretariat reopens them.")
+        )
+    if status is not None and status not in (ObservationStatus.DRAFT, ObservationStatus.READY):
         raise MonitoringError(_("Unknown status."))
     if text == analysis.observations and (status is None or status == analysis.status):
         return analysis
@@ -57,6 +62,48 @@ def observations_save(
         object_repr=f"{item.code} v{analysis.version}",
         request=request,
         extra={"version": analysis.version, "status": analysis.status, "length": len(text)},
+    )
+    return analysis
+
+
+@transaction.atomic
+def observations_adoption_set(
+    *,
+    item: Item,
+    adopt: bool,
+    user: Any,
+    meeting: str = "",
+    adopted_on: datetime.date | None = None,
+    request: Any = None,
+) -> ItemAnalysis:
+    """Record that the Committee adopted the item's observations (meeting and date; the text is then locked and
+    the implementation report prints it), or reopen them for the rapporteur. Audited either way; the view lets
+    only the Secretariat call it (``access.can_decide_recommendation``)."""
+    item_analysis_get(item=item)
+    analysis = ItemAnalysis.objects.select_for_update().get(item=item)
+    if adopt:
+        if analysis.status != ObservationStatus.READY or not analysis.observations.strip():
+            raise MonitoringError(_("Only observations marked ready for the Committee can be recorded as adopted."))
+        meeting = " ".join((meeting or "").split())
+        if not meeting or adopted_on is None:
+            raise MonitoringError(_("Give the meeting and the date of the adoption."))
+        if adopted_on > timezone.localdate():
+            raise MonitoringError(_("The date of the adoption cannot be in the future."))
+        analysis.status = ObservationStatus.ADOPTED
+        analysis.adopted_on, analysis.adopted_meeting, analysis.adopted_by = adopted_on, meeting[:200], user
+    else:
+        if analysis.status != ObservationStatus.ADOPTED:
+            raise MonitoringError(_("These observations are not adopted."))
+        analysis.status = ObservationStatus.READY
+        analysis.adopted_on, analysis.adopted_meeting, analysis.adopted_by = None, "", None
+    analysis.save(update_fields=["status", "adopted_on", "adopted_meeting", "adopted_by"])
+    audit_record(
+        event_type="monitoring.observations_adopted" if adopt else "monitoring.observations_reopened",
+        actor=user,
+        consultation=item.consultation,
+        object_repr=f"{item.code} v{analysis.version}",
+        request=request,
+        extra={"version": analysis.version, "meeting": analysis.adopted_meeting},
     )
     return analysis
 

@@ -105,6 +105,12 @@ EXPECTATIONS = {
     "monitoring:observations": {"kwargs": item(0), "get": READ, "post": RAPPORTEUR_POSTS},
     "monitoring:history": {"kwargs": item(0), "get": READ, "post": POST_ONLY},
     "monitoring:comment": {"kwargs": item(0), "get": POST_ONLY, "post": RAPPORTEUR_POSTS},
+    # The Secretariat records the Committee's adoption of observations (an empty form: refused with a message, 302).
+    "monitoring:observations_adoption": {
+        "kwargs": item(0),
+        "get": POST_ONLY,
+        "post": _everyone(NO, secretariat=302),
+    },
     "monitoring:coding_delete": {"kwargs": coding, "get": POST_ONLY, "post": RAPPORTEUR_POSTS},
     "monitoring:coding_reanchor": {"kwargs": coding, "get": POST_ONLY, "post": RAPPORTEUR_POSTS},
     "monitoring:matrix": {"kwargs": slug, "get": READ, "post": POST_ONLY},

@@ -28,7 +28,7 @@ def test_seed_monitoring_demo_codes_demo_passages_once(background_paper):
     assert statuses == {1: "adopted", 2: "proposed"}
     first = RapporteurAssignment.objects.order_by("item__order").first().item
     analysis = ItemAnalysis.objects.get(item=first)
-    assert (analysis.status, analysis.coding_final_by.email) == ("ready", RAPPORTEUR_EMAIL)
+    assert (analysis.status, analysis.coding_final_by.email) == ("adopted", RAPPORTEUR_EMAIL)
     (section,) = comparison_sections(
         consultation_id=background_paper.pk, item_ids=[first.pk], language="en", links=False
     )

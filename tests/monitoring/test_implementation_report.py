@@ -13,7 +13,7 @@ from monitoring.errors import MonitoringError
 from monitoring.models import BuildStatus, ImplementationReport, ImplementationReportFile
 from monitoring.services.codings import coding_apply
 from monitoring.services.implementation import implementation_report_execute, implementation_report_request
-from monitoring.services.observations import item_coding_final_set, observations_save
+from monitoring.services.observations import item_coding_final_set, observations_adoption_set, observations_save
 from monitoring.services.recommendations import recommendation_create, recommendation_transition
 from reports.sections import BulletList, Paragraph
 from tests.monitoring.conftest import FRANCE_TEXT
@@ -38,7 +38,7 @@ def _recommend(w, text, *, adopt=True, strength="urges", addressees=(), items=()
 @pytest.fixture
 def settled(replies, codes):
     """R1 adopted (urges France and Germany, rests on GENAI-01), R2 adopted (invites all Parties), R3 a draft;
-    GENAI-01 coded and final, with observations ready for the Committee citing a coding; ROBOT-01 observations
+    GENAI-01 coded and final, with observations adopted by the Committee citing a coding; ROBOT-01 observations
     still a draft."""
     w = replies
     (w.cited,) = coding_apply(
@@ -50,6 +50,9 @@ def settled(replies, codes):
         item=w.items[0], base_version=0, user=w.committee, status="ready",
         text=f"Most Parties **criminalise** it; see [C{w.cited.pk}].\n\n- first point\n- second point\n\n> A quoted law",
     )  # fmt: skip
+    observations_adoption_set(
+        item=w.items[0], adopt=True, user=w.secretariat, meeting="45th plenary", adopted_on=datetime.date(2026, 6, 3)
+    )
     observations_save(item=w.items[1], base_version=0, user=w.committee, text="Draft thoughts, not for the report.")
     w.r1 = _recommend(
         w, "France and Germany to review their laws.", addressees=[w.party_a, w.party_b], items=[w.items[0]],
@@ -309,3 +312,34 @@ def test_with_the_reports_writers_both_editions_are_typeset_and_a_report_carries
     assert [s["key"] for s in extra["en"]] == ["monitoring-coded-comparisons"]
     assert extra["fr"][0]["title"] == "Comparaisons tirées du codage des rapporteurs"
     assert extra["en"][0]["subsections"][0]["blocks"][0]["items"] == ["2 Parties: AI-generated CSAM criminalised"]
+
+
+def test_only_adopted_observations_reach_the_report_and_adoption_locks_them(settled):
+    from monitoring.errors import MonitoringError
+    from monitoring.models import ItemAnalysis
+
+    w = settled
+    analysis = ItemAnalysis.objects.get(item=w.items[0])
+    assert (analysis.status, analysis.adopted_meeting, analysis.adopted_on) == (
+        "adopted",
+        "45th plenary",
+        datetime.date(2026, 6, 3),
+    )
+    with pytest.raises(MonitoringError, match="locked until the Secretariat reopens them"):
+        observations_save(item=w.items[0], base_version=analysis.version, user=w.committee, text="Changed")
+    with pytest.raises(MonitoringError, match="Only observations marked ready"):
+        observations_adoption_set(
+            item=w.items[1], adopt=True, user=w.secretariat, meeting="45th", adopted_on=datetime.date(2026, 6, 3)
+        )
+    with pytest.raises(MonitoringError, match="Unknown status"):
+        observations_save(item=w.items[1], base_version=1, user=w.committee, text="x", status="adopted")
+    reopened = observations_adoption_set(item=w.items[0], adopt=False, user=w.secretariat)
+    assert (reopened.status, reopened.adopted_on) == ("ready", None)
+    from accounts.models import AuditEvent
+
+    assert (
+        AuditEvent.objects.filter(
+            event_type__in=["monitoring.observations_adopted", "monitoring.observations_reopened"]
+        ).count()
+        == 2
+    )
