@@ -611,6 +611,14 @@ def _report_body(writer: _Writer, view: dict[str, Any]) -> None:
     writer.paragraph(f"{L['not_replied']} ({len(participation['not_replied_names'])})", bold=True, keep_next=True)
     writer.paragraph(", ".join(participation["not_replied_names"]) or "–")
 
+    if view.get("overview"):
+        writer.heading(number_heading(next_number(), L["overview"]), 1)
+        writer.table(
+            [L["item"], L["replying"], L["positions"], L["cited_instruments"]],
+            [[r["code"], r["replying"], r["positions"], r["instruments"]] for r in view["overview"]],
+            caption=L["overview"],
+            widths=[2, 2, 6, 6],
+        )
     writer.heading(number_heading(next_number(), L["summary"]), 1)
     writer.table(
         [L["item"], L["theme"], L["articles"], L["replying"]],
@@ -668,11 +676,30 @@ def _report_body(writer: _Writer, view: dict[str, Any]) -> None:
     for section in view.get("extra_sections", ()):
         writer.section(section, next_number())
     annexes = 0
+    if view.get("profiles"):
+        annexes += 1
+        writer.annex(Section(key="profiles", title=L["profiles"]), annexes)
+        writer.paragraph(L["profile_note"], style="Note")
+        for index, profile in enumerate(view["profiles"], start=1):
+            writer.heading(number_heading([index], profile["party"]), 2)
+            for entry in profile["items"]:
+                writer.heading(entry["heading"], 4)  # navigable, not in the contents
+                for fld in entry["fields"]:
+                    writer.paragraph(fld["label"], bold=True, keep_next=True)
+                    for line in fld["lines"]:
+                        writer.text(line, style=None if fld["answered"] else "Note")
+    status = view.get("status")
     matrix = view["matrix"]
+    if status:
+        matrix = {
+            "columns": status["columns"],
+            "rows": [{"party": r["party"], "cells": [{"label": c} for c in r["cells"]]} for r in status["rows"]],
+        }
     if matrix["columns"]:
         annexes += 1
         writer.landscape()
-        writer.annex(Section(key="matrix", title=L["matrix"]), annexes, new_page=False)  # the section starts one
+        title = L["status_table"] if status else L["matrix"]
+        writer.annex(Section(key="matrix", title=title), annexes, new_page=False)  # the section starts one
         columns = matrix["columns"]
         for start in range(0, len(columns), MATRIX_COLUMNS_PER_TABLE):
             stop = min(start + MATRIX_COLUMNS_PER_TABLE, len(columns))
@@ -683,7 +710,7 @@ def _report_body(writer: _Writer, view: dict[str, Any]) -> None:
                     [row["party"], *[(c["label"] if c else "–") for c in row["cells"][start:stop]]]
                     for row in matrix["rows"]
                 ],
-                caption=L["matrix"] + part,
+                caption=title + part,
                 widths=[3, *[2] * (stop - start)],
             )
 

@@ -58,8 +58,8 @@ def test_item_report_outputs_open_and_carry_the_headings_and_figures(dataset):
     document = Document(opened(version, "docx"))
     headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith("Heading")]
     assert ("Heading 1", "1. Participation") in headings
-    assert ("Heading 1", "3. GENAI-02 – Generative AI") in headings
-    assert ("Heading 2", "3.1 Position") in headings
+    assert ("Heading 1", "4. GENAI-02 – Generative AI") in headings
+    assert ("Heading 2", "4.1 Position") in headings
     assert ("Heading 4", "Netherlands") in headings
     option_rows = [[c.text for c in row.cells] for table in document.tables for row in table.rows]
     assert ["Yes", "3", "50.0 %", "Belgium, France, Germany"] in option_rows

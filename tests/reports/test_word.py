@@ -178,13 +178,18 @@ def test_report_docx_has_captioned_charts_with_alt_text_replies_and_a_landscape_
     assert alt.endswith(": Yes: 3; Partially: 2; No: 1")
     paragraphs = [(p.style.name, p.text) for p in docx.paragraphs]
     captions = [text for style, text in paragraphs if style == "Caption"]
-    assert captions[0] == "Table 1: Items covered"
-    assert captions[1].startswith("Figure 1: GENAI-02 – Position")
-    assert captions[2].startswith("Table 2: GENAI-02 – Position")
+    assert captions[:2] == ["Table 1: Overview", "Table 2: Items covered"]
+    assert captions[2].startswith("Figure 1: GENAI-02 – Position")
+    assert captions[3].startswith("Table 3: GENAI-02 – Position")
     assert ("Heading 4", "Netherlands") in paragraphs  # each reply under its Party, outside the contents
     assert ("Normal", "Policy statement of NL on synthetic images.") in paragraphs
     assert ("TOC 4", "Netherlands") not in paragraphs
     assert not [text for style, text in paragraphs if style == "TOC 3"]
+    headings = [text for style, text in paragraphs if style == "Heading 1"]
+    assert headings[:3] == ["1. Participation", "2. Overview", "3. Items covered"]
+    assert headings[-2:] == ["Annex I – Country profiles", "Annex II – Replies at a glance"]
+    profiles = [text for style, text in paragraphs if style == "Heading 2" and text[0].isdigit() and "." in text[:3]]
+    assert profiles[-6:] == ["1. Belgium", "2. France", "3. Germany", "4. Italy", "5. Netherlands", "6. Spain"]
 
 
 def _docx_files(version):
