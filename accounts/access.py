@@ -186,6 +186,13 @@ def can_submit_response(user: Any, response: Response) -> bool:
     return True
 
 
+def can_view_receipt(user: Any, response: Response) -> bool:
+    """The receipt of an official submission: the Party's own delegation (head and members), nobody else."""
+    if not roles_of(user).has_delegation:
+        return False
+    return is_own_party(user, response.party_id)
+
+
 def can_reopen_response(user: Any, response: Response) -> bool:
     if not roles_of(user).is_secretariat:
         return False

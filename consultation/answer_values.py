@@ -208,17 +208,99 @@ def options_of(field: Any) -> list[Any]:
     return list(field.options.all()) if options is None else options
 
 
+# "Other (please specify)": the text that goes with an option flagged ``needs_specification`` is kept in the
+# answer beside the choice, under the field's key and this suffix (a colon never occurs in a field's slug key).
+SPECIFY_SUFFIX = ":specify"
+SPECIFICATION_MAX_LENGTH = 1000
+
+
+def specification_key(field_key: str) -> str:
+    """The answer key of a field's "please specify" text: ``"measures:specify"``."""
+    return f"{field_key}{SPECIFY_SUFFIX}"
+
+
+def options_needing_specification(field: Any) -> list[Any]:
+    """The field's options that ask for a text when chosen (none for fields without options)."""
+    if field.type not in (FieldType.SINGLE_CHOICE, FieldType.MULTIPLE_CHOICE):
+        return []
+    return [option for option in options_of(field) if option.needs_specification]
+
+
+def specification_field(field: Any) -> Field | None:
+    """The "please specify" text of ``field`` as an unsaved free-text field (the offline files give it a row of
+    its own, read back like any text), or None when no option of the field asks for one."""
+    options = options_needing_specification(field)
+    if not options:
+        return None
+    label = _("%(field)s – “%(option)s”: please specify") % {"field": field.label, "option": options[0].label}
+    pseudo = Field(
+        item_id=field.item_id,
+        key=specification_key(field.key),
+        type=FieldType.TEXT,
+        label=label[:300],
+        order=field.order,
+        max_length=SPECIFICATION_MAX_LENGTH,
+    )
+    pseudo.option_list = []  # read by ``options_of``: an unsaved field has no related rows to ask for
+    return pseudo
+
+
+def fields_with_specifications(fields: list[Any]) -> list[Any]:
+    """``fields``, each followed by its "please specify" text field when one of its options asks for one."""
+    result = []
+    for field in fields:
+        result.append(field)
+        extra = specification_field(field)
+        if extra is not None:
+            result.append(extra)
+    return result
+
+
+def specified_labels(field: Any, value: Any, specification: Any) -> dict[str, str]:
+    """Option labels by key, the option that asks to specify followed by the text given: "Other: codes"."""
+    labels = {option.key: option.label for option in options_of(field)}
+    if isinstance(specification, str) and specification:
+        for option in options_needing_specification(field):
+            labels[option.key] = f"{option.label}: {specification}"
+    return labels
+
+
+def specification_wanted(field: Any, value: Any) -> bool:
+    """Whether ``value`` (the field's canonical value) chose an option that asks for a text."""
+    keys = {option.key for option in options_needing_specification(field)}
+    if not keys or _is_blank(value):
+        return False
+    chosen = {value} if isinstance(value, str) else set(value) if isinstance(value, list) else set()
+    return bool(keys & chosen)
+
+
+def _clean_specification(field: Field, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValidationError(_("Enter text."))
+    text = value.replace("\r\n", "\n").strip()
+    _check_characters(text)
+    if len(text) > SPECIFICATION_MAX_LENGTH:
+        raise ValidationError(
+            _("The text that specifies “%(field)s” is %(length)d characters long; the limit is %(limit)d.")
+            % {"field": field.label, "length": len(text), "limit": SPECIFICATION_MAX_LENGTH}
+        )
+    return text
+
+
 def answer_data_clean(*, fields: list[Field], data: dict[str, Any]) -> dict[str, Any]:
     """Return the canonical value for ``data``; raise ``AnswerInvalid`` naming each bad field.
 
-    ``fields`` must come with ``options`` prefetched. Keys that are not fields of the item are refused.
+    ``fields`` must come with ``options`` prefetched. Keys that are not fields of the item are refused, except
+    a field's "please specify" text (``specification_key``), kept only while an option that asks for it is
+    chosen.
     """
     if not isinstance(data, dict):
         raise AnswerInvalid({"__all__": _("The answer must be a mapping of fields to values.")})
     by_key = {field.key: field for field in fields}
+    specifiable = {specification_key(field.key): field for field in fields if options_needing_specification(field)}
     errors: dict[str, str] = {}
     for key in data:
-        if key not in by_key:
+        if key not in by_key and key not in specifiable:
             errors[str(key)] = _("This item has no field “%(key)s”.") % {"key": key}
     clean: dict[str, Any] = {}
     for field in fields:
@@ -233,11 +315,28 @@ def answer_data_clean(*, fields: list[Field], data: dict[str, Any]) -> dict[str,
             continue
         if not _is_blank(cleaned):
             clean[field.key] = cleaned
+    for key, field in specifiable.items():
+        text = data.get(key)
+        if _is_blank(text) or field.key in errors or not specification_wanted(field, clean.get(field.key)):
+            continue  # the text of an option no longer chosen is not kept
+        try:
+            clean[key] = _clean_specification(field, text)
+        except ValidationError as exc:
+            errors[field.key] = " ".join(exc.messages)
+            continue
+        if not clean[key]:
+            del clean[key]
     if errors:
         raise AnswerInvalid(errors)
     return clean
 
 
 def answer_data_missing(*, fields: list[Field], data: dict[str, Any]) -> list[Field]:
-    """The required fields that have no value in ``data``."""
-    return [field for field in fields if field.required and _is_blank(data.get(field.key))]
+    """The required fields that have no value in ``data``, and the fields whose chosen "Other (please specify)"
+    option has no text yet (the Committee cannot read "other" without it)."""
+    return [
+        field
+        for field in fields
+        if (field.required and _is_blank(data.get(field.key)))
+        or (specification_wanted(field, data.get(field.key)) and _is_blank(data.get(specification_key(field.key))))
+    ]

@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import membership_set, role_grant, user_create
 
+from .answer_values import specification_key
 from .models import Answer, Consultation, Field, FieldType, Item, Party
 from .services.answers import answer_save, response_get_or_create
 from .services.confidentiality import Mark, ReplyMarks
@@ -126,12 +127,24 @@ def _value(field: Field, options: list[str], *, seed: int, iso2: str) -> Any:
     return None
 
 
+OTHER_TEXT = {
+    "en": "Industry codes of conduct agreed with the platforms",
+    "fr": "Codes de conduite convenus avec les plateformes",
+}
+
+
 def _demo_answer(item: Item, *, seed: int, iso2: str) -> dict[str, Any]:
     data = {}
     for field in item.fields.all():
-        value = _value(field, [o.key for o in field.options.all()], seed=seed + field.order, iso2=iso2)
+        options = list(field.options.all())
+        value = _value(field, [o.key for o in options], seed=seed + field.order, iso2=iso2)
         if value not in (None, [], ""):
             data[field.key] = value
+        other = [o.key for o in options if o.needs_specification]
+        if field.type == FieldType.MULTIPLE_CHOICE and other and seed % 2 == 0:
+            # Every other demo reply also chose "Other (please specify)", with its text.
+            data[field.key] = [*(data.get(field.key) or []), other[0]]
+            data[specification_key(field.key)] = OTHER_TEXT["fr" if iso2 in FRENCH_PARTIES else "en"]
     return data
 
 

@@ -10,6 +10,7 @@ markup, scripts and formulas in an answer are printed, never interpreted.
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 from typing import Any
@@ -19,7 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from .models import FieldType
-from .selectors.offline import ReplyDocument
+from .selectors.offline import ReplyDocument, reply_document_get
+from .selectors.receipts import Receipt
 from .typesetting import typeset_pdf
 
 _ILLEGAL_XML_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -42,6 +44,13 @@ HEADINGS = {
     "contents": gettext_noop("Contents"),
     "no_answer": gettext_noop("No answer"),
     "options": gettext_noop("Options"),
+    "receipt": gettext_noop("Receipt of submission"),
+    "submitted_on": gettext_noop("Submitted on"),
+    "submitted_by": gettext_noop("Submitted by"),
+    "submission_number": gettext_noop("Submission number"),
+    "items_answered": gettext_noop("Items answered"),
+    "digest": gettext_noop("Digest of the submitted content (SHA-256)"),
+    "answer_here": gettext_noop("Your answer"),
 }
 
 
@@ -106,6 +115,8 @@ def document_context(document: ReplyDocument, *, reading_copy: bool = False) -> 
                                 "label": fv.field.label,
                                 "is_references": fv.field.type == FieldType.LEGAL_REFERENCES,
                                 "is_ranking": fv.field.type == FieldType.RANKING,
+                                "kind": fv.field.type,
+                                "suggested_words": fv.field.suggested_words,
                                 "references": fv.references,
                                 "lines": fv.display_lines,
                                 "options": [
@@ -169,6 +180,8 @@ def pdf_data(document: ReplyDocument, *, reading_copy: bool = False) -> dict[str
                                     for reference in (field["references"] if field["is_references"] else [])
                                 ],
                                 "lines": [str(line) for line in field["lines"]],
+                                "kind": str(field["kind"]),
+                                "suggested_words": field["suggested_words"] or 0,
                             }
                             for field in item["fields"]
                         ],
@@ -184,6 +197,66 @@ def pdf_data(document: ReplyDocument, *, reading_copy: bool = False) -> dict[str
 def reply_pdf(document: ReplyDocument, *, reading_copy: bool = False) -> bytes:
     """The reply as PDF, typeset from the platform's own Typst template with the reply as JSON data."""
     return typeset_pdf(template="consultation/offline/reply.typ", data=pdf_data(document, reading_copy=reading_copy))
+
+
+def blank_questionnaire_pdf(document: ReplyDocument) -> bytes:
+    """The questionnaire with nothing filled in, as PDF for the ministries: every question in full, options as
+    boxes to tick, and room to write under each free text (more where the Committee suggests a longer answer)."""
+    data = pdf_data(document, reading_copy=True)
+    data["blank"] = True
+    data["party_name"] = ""
+    data["document_title"] = data["title"]
+    data["status_line"] = _("Blank questionnaire for national consultation")
+    data["labels"]["answer_here"] = bilingual(HEADINGS["answer_here"])
+    return typeset_pdf(template="consultation/offline/reply.typ", data=data)
+
+
+def blank_filename(document: ReplyDocument, *, extension: str) -> str:
+    """``questionnaire-emerging-technologies-2024-fr.pdf``: the language in the name, the Party never."""
+    return f"questionnaire-{document.consultation.slug}-{translation.get_language() or 'en'}.{extension}"
+
+
+def receipt_time(moment: Any) -> str:
+    """The moment in the platform's time zone, named, then in UTC: "3 December 2026 20:15 (Europe/Paris, 19:15 UTC)"."""
+    local = timezone.localtime(moment)
+    when = formats.date_format(local, "DATETIME_FORMAT")
+    utc = formats.time_format(moment.astimezone(datetime.UTC), "H:i")
+    return f"{when} ({timezone.get_current_timezone_name()}, {utc} UTC)"
+
+
+def receipt_pdf(receipt: Receipt) -> bytes:
+    """The receipt as PDF: when, by whom, the digest, then the submitted reply itself (from its snapshot)."""
+    response = receipt.response
+    document = reply_document_get(
+        consultation=response.consultation,
+        party=response.party,
+        response=response,
+        snapshot=receipt.submission.snapshot,
+        submitted_at=receipt.submitted_at,
+        submission_sequence=receipt.sequence,
+    )
+    data = pdf_data(document)
+    data["title"] = bilingual(HEADINGS["receipt"])
+    data["document_title"] = f"{data['title']} – {data['party_name']}"
+    data["receipt"] = {
+        "rows": [
+            [bilingual(HEADINGS["submitted_on"]), receipt_time(receipt.submitted_at)],
+            [bilingual(HEADINGS["submitted_by"]), receipt.submitted_by or "–"],
+            [bilingual(HEADINGS["submission_number"]), str(receipt.sequence)],
+            [
+                bilingual(HEADINGS["items_answered"]),
+                _("%(answered)d of %(total)d") % {"answered": receipt.items_answered, "total": receipt.items_total},
+            ],
+            [bilingual(HEADINGS["digest"]), receipt.digest_groups],
+        ]
+    }
+    return typeset_pdf(template="consultation/offline/reply.typ", data=data)
+
+
+def receipt_filename(receipt: Receipt) -> str:
+    """``reply-fr-emerging-technologies-2024-2.pdf``: the submitted reply, number ``sequence``, with its receipt."""
+    response = receipt.response
+    return f"reply-{response.party.iso2.lower()}-{response.consultation.slug}-{receipt.sequence}.pdf"
 
 
 def reply_docx(document: ReplyDocument, *, reading_copy: bool = False) -> bytes:

@@ -21,7 +21,13 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .answer_values import fields_of, options_of
+from .answer_values import (
+    SPECIFY_SUFFIX,
+    fields_of,
+    options_needing_specification,
+    options_of,
+    specification_key,
+)
 from .models import Field, FieldType
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
@@ -100,6 +106,8 @@ def answer_data_from_post(*, fields: list[Field], post: Any, prefix: str = "") -
             data[fld.key] = rows
         else:
             data[fld.key] = post.get(name, "")
+        if options_needing_specification(fld):
+            data[specification_key(fld.key)] = post.get(f"{name}{SPECIFY_SUFFIX}", "")
     return data, errors
 
 

@@ -8,13 +8,19 @@ from django.utils.translation import gettext_lazy as _
 
 
 class WorkbookUploadForm(forms.Form):
-    """One XLSX file, refused early when larger than ``IMPORT_MAX_BYTES``; its content is checked by the service."""
+    """One XLSX or DOCX file, refused early when larger than ``IMPORT_MAX_BYTES``; its content is checked by the
+    service (which tells the two apart by content)."""
 
     workbook = forms.FileField(
-        label=_("Filled-in questionnaire (.xlsx)"),
-        help_text=_("The spreadsheet downloaded from this page, completed in Excel or LibreOffice."),
+        label=_("Filled-in questionnaire (.xlsx or .docx)"),
+        help_text=_(
+            "The spreadsheet or the Word form downloaded from this page, completed in Excel, Word or LibreOffice."
+        ),
         widget=forms.ClearableFileInput(
-            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+            attrs={
+                "accept": ".xlsx,.docx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,"
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            }
         ),
     )
 

@@ -127,6 +127,9 @@ def consultation_file_validate(*, data: dict[str, Any], known_articles: set[int]
                 continue
             if not _text(spec, "label_en"):
                 problems.append(f"{where}: the English label (label_en) is missing")
+            suggested = spec.get("suggested_words")
+            if suggested is not None and (ftype != "text" or type(suggested) is not int or suggested < 1):
+                problems.append(f"{where}: suggested_words is a whole number of words, for text fields only")
             options = spec.get("options") or []
             if ftype in CHOICE_FIELD_TYPES and len(options) < 2:
                 problems.append(f"{where}: a {ftype} field needs at least two options")
@@ -142,6 +145,8 @@ def consultation_file_validate(*, data: dict[str, Any], known_articles: set[int]
                     problems.append(f"{where}: duplicate option key '{okey}'")
                 elif not _text(option, "label_en"):
                     problems.append(f"{where}, option {okey}: the English label (label_en) is missing")
+                elif option.get("specify") and ftype not in ("single_choice", "multiple_choice"):
+                    problems.append(f"{where}, option {okey}: only single and multiple choices ask to specify")
                 option_keys.add(okey)
     return problems
 
@@ -269,6 +274,7 @@ def _load_fields(*, item: Item, specs: list[dict], result: LoadResult) -> None:
             "required": bool(spec.get("required", False)),
             "order": forder,
             "max_length": spec.get("max_length"),
+            "suggested_words": spec.get("suggested_words"),
             "unit": _text(spec, "unit"),
             "min_value": _decimal(spec.get("min")),
             "max_value": _decimal(spec.get("max")),
@@ -283,7 +289,11 @@ def _load_fields(*, item: Item, specs: list[dict], result: LoadResult) -> None:
             _upsert(
                 Option,
                 {"field": field_obj, "key": option["key"]},
-                {"order": oorder, **_translated(option, "label")},
+                {
+                    "order": oorder,
+                    "needs_specification": bool(option.get("specify", False)),
+                    **_translated(option, "label"),
+                },
                 result,
                 "options",
             )

@@ -257,6 +257,11 @@ class Field(models.Model):
         validators=[MaxValueValidator(4)],
         help_text=_("For numbers: the decimal places accepted (0 for a count); empty: up to 4."),
     )
+    suggested_words = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text=_("For free text: the length the Committee suggests, in words (shown beside a live word count)."),
+    )
 
     class Meta:
         ordering = ["item", "order", "id"]
@@ -294,6 +299,10 @@ class Option(models.Model):
         label_en: str
         label_fr: str
     order = models.PositiveSmallIntegerField(default=0)
+    needs_specification = models.BooleanField(
+        default=False,
+        help_text=_("“Other (please specify)”: choosing this option asks for a short text, required at submission."),
+    )
 
     class Meta:
         ordering = ["field", "order", "id"]

@@ -45,6 +45,7 @@ class ReplyRow:
     allowed_options: str
     value: Any
     answer_version: int
+    value_keys: Any = None
     importable: bool = True
 
 
@@ -65,6 +66,9 @@ class ReplyRowResource(resources.Resource):
     allowed_options = _column("allowed_options", _("Allowed options"))
     value = _column("value", _("Value"))
     answer_version = _column("answer_version", _("Answer version"))
+    # Hidden in the workbook: the chosen options' keys, so a cell of labels reads back exactly whatever the
+    # language it was written in (the import accepts labels in English or French, or keys, in "Value").
+    value_keys = _column("value_keys", _("Option keys (do not edit)"))
 
     class Meta:
         fields = (
@@ -78,6 +82,7 @@ class ReplyRowResource(resources.Resource):
             "allowed_options",
             "value",
             "answer_version",
+            "value_keys",
         )
         export_order = fields
 

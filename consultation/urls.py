@@ -5,7 +5,7 @@ No URL carries a Party: every page works on the signed-in person's own Party's r
 
 from django.urls import path
 
-from .views import teamwork, workspace
+from .views import receipts, teamwork, workspace
 
 app_name = "consultation"
 urlpatterns = [
@@ -16,6 +16,8 @@ urlpatterns = [
     path("consultations/<slug:slug>/review/", workspace.review, name="review"),
     path("consultations/<slug:slug>/ready/", workspace.mark_ready, name="mark_ready"),
     path("consultations/<slug:slug>/submit/", workspace.submit, name="submit"),
+    path("consultations/<slug:slug>/receipt/", receipts.receipt, name="receipt"),
+    path("consultations/<slug:slug>/receipt.pdf", receipts.receipt_pdf, name="receipt_pdf"),
     # One path, two names: GET is the item's form fragment, POST saves the item's answer.
     path("consultations/<slug:slug>/items/<str:code>/", workspace.item, name="item"),
     path("consultations/<slug:slug>/items/<str:code>/", workspace.answer_save, name="answer_save"),

@@ -9,6 +9,14 @@ urlpatterns = [
     path("consultations/<slug:slug>/offline/", offline.index, name="index"),
     path("consultations/<slug:slug>/offline/questionnaire.xlsx", offline.xlsx_export, name="xlsx_export"),
     path("consultations/<slug:slug>/offline/questionnaire.docx", offline.questionnaire_docx, name="questionnaire_docx"),
+    path(
+        "consultations/<slug:slug>/offline/blank/<str:language>/questionnaire.pdf", offline.blank_pdf, name="blank_pdf"
+    ),
+    path(
+        "consultations/<slug:slug>/offline/blank/<str:language>/questionnaire.docx",
+        offline.blank_docx,
+        name="blank_docx",
+    ),
     path("consultations/<slug:slug>/offline/import/", offline.xlsx_import, name="xlsx_import"),
     path("consultations/<slug:slug>/offline/import/<str:token>/", offline.import_preview, name="import_preview"),
     path(

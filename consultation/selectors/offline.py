@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from ..answer_values import fields_with_specifications, options_of
 from ..models import Answer, Attachment, Consultation, Field, FieldType, Item, Option, Party, Response
 from .addressees import items_for_party
 
@@ -26,6 +27,7 @@ class FieldValue:
     value: Any
     options: list[Option]
     attachments: list[str] = field(default_factory=list)
+    specification: str = ""
 
     @property
     def is_blank(self) -> bool:
@@ -33,7 +35,13 @@ class FieldValue:
 
     @property
     def option_labels(self) -> dict[str, str]:
-        return {option.key: option.label for option in self.options}
+        """Labels by option key; the option that asks to specify is followed by the text given."""
+        labels = {option.key: option.label for option in self.options}
+        if self.specification:
+            for option in self.options:
+                if option.needs_specification:
+                    labels[option.key] = f"{option.label}: {self.specification}"
+        return labels
 
     @property
     def display_lines(self) -> list[str]:
@@ -147,14 +155,12 @@ def reply_document_get(
         stored = by_code.get(item.code) or {}
         data = stored.get("data") or {}
         values = []
-        for item_field in item.fields.all():
+        for item_field in fields_with_specifications(list(item.fields.all())):
             value = data.get(item_field.key)
             names = []
             if item_field.type == FieldType.ATTACHMENT and value:
                 names = [attachment_names.get(pk, f"#{pk}") for pk in value]
-            values.append(
-                FieldValue(field=item_field, value=value, options=list(item_field.options.all()), attachments=names)
-            )
+            values.append(FieldValue(field=item_field, value=value, options=options_of(item_field), attachments=names))
         entry = ItemAnswer(item=item, version=int(stored.get("version") or 0), data=data, fields=values)
         if not sections or sections[-1].theme.pk != item.theme_id:
             sections.append(ThemeSection(theme=item.theme, items=[]))

@@ -53,14 +53,14 @@ def reply_receipt_send(*, submission_id: int, base_url: str | None = None) -> bo
     when it is configured, see ``platform_base_url``); the sweep, which has no request, passes none."""
     from django.core.mail import EmailMessage
     from django.template.loader import render_to_string
-    from django.utils import formats, timezone, translation
+    from django.utils import translation
 
     from accounts.models import AuditEvent
     from accounts.services import audit_record
 
-    from ..documents import PDF_CONTENT_TYPE, reply_filename, reply_pdf
+    from ..documents import PDF_CONTENT_TYPE, receipt_filename, receipt_pdf, receipt_time
     from ..models import ResponseSubmission
-    from ..selectors.offline import reply_document_get
+    from ..selectors.receipts import receipt_get
 
     submission = (
         ResponseSubmission.objects.select_for_update(of=("self",))  # PostgreSQL: no FOR UPDATE on nullable joins
@@ -76,27 +76,25 @@ def reply_receipt_send(*, submission_id: int, base_url: str | None = None) -> bo
         logger.warning("Submission %s: the delegation of %s has no active member to receive it", submission_id, party)
         return False
     with translation.override(party.preferred_language or settings.LANGUAGE_CODE):
-        document = reply_document_get(
-            consultation=response.consultation,
-            party=party,
-            response=response,
-            snapshot=submission.snapshot,
-            submitted_at=submission.submitted_at,
-            submission_sequence=submission.sequence,
-        )
-        pdf = reply_pdf(document)
+        receipt = receipt_get(response=response, sequence=submission.sequence)
+        if receipt is None:  # cannot happen: the submission row is locked above
+            return False
+        pdf = receipt_pdf(receipt)
         context = {
             "party": party,
             "consultation": response.consultation,
             "submission": submission,
-            "submitted_on": formats.date_format(timezone.localtime(submission.submitted_at), "DATETIME_FORMAT"),
-            "submitted_by": submission.submitted_by.display_name if submission.submitted_by else "",
+            "submitted_on": receipt_time(submission.submitted_at),
+            "submitted_by": receipt.submitted_by,
+            "digest": receipt.digest_groups,
+            "items_answered": receipt.items_answered,
+            "items_total": receipt.items_total,
             "link": (base_url or platform_base_url())
-            + reverse("offline:index", kwargs={"slug": response.consultation.slug}),
+            + reverse("consultation:receipt", kwargs={"slug": response.consultation.slug}),
         }
         subject = " ".join(render_to_string("emails/reply_receipt_subject.txt", context).split())
         body = render_to_string("emails/reply_receipt_body.txt", context)
-        filename = reply_filename(document, extension="pdf")
+        filename = receipt_filename(receipt)
     message = EmailMessage(subject=subject, body=body, to=recipients)
     message.attach(filename, pdf, PDF_CONTENT_TYPE)
     message.send(fail_silently=False)

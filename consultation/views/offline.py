@@ -1,5 +1,5 @@
-"""Offline round trip and exports of one's own reply: XLSX and DOCX downloads, XLSX upload with a
-preview and a confirmation, reply as DOCX and PDF.
+"""Offline round trip and exports of one's own reply: XLSX and Word-form downloads, their upload with a
+preview and a confirmation, reply as DOCX and PDF, the blank questionnaire as PDF and Word form (EN/FR).
 
 Like every delegation URL, these never name a Party: the reply is always the signed-in person's
 own Party's. Reading needs ``can_view_response``, importing ``can_edit_response``.
@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -25,6 +26,8 @@ from ..selectors.offline import ReplyDocument, reply_document_get
 from ..services import offline as service
 from ..services.answers import reply_lock_reason
 from .workspace import _own_reply
+
+BLANK_LANGUAGES = ("en", "fr")
 
 
 def _own_response(request: HttpRequest, slug: str) -> Response:
@@ -95,12 +98,44 @@ def xlsx_export(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 @never_cache
 def questionnaire_docx(request: HttpRequest, slug: str) -> HttpResponse:
+    """The Word form pre-filled with the reply: filled in by the ministries, uploaded back below."""
     document = _document(_own_response(request, slug))
     return _download(
-        documents.reply_docx(document, reading_copy=True),
+        service.questionnaire_form_docx(document),
         filename=documents.reply_filename(document, extension="docx", reading_copy=True),
         content_type=documents.DOCX_CONTENT_TYPE,
     )
+
+
+def _blank_document(request: HttpRequest, slug: str, language: str) -> ReplyDocument:
+    if language not in BLANK_LANGUAGES:
+        raise Http404(_("The questionnaire exists in English (en) and French (fr)."))
+    response = _own_response(request, slug)
+    return reply_document_get(consultation=response.consultation, party=response.party, response=None)
+
+
+@login_required
+@require_GET
+@never_cache
+def blank_pdf(request: HttpRequest, slug: str, language: str) -> HttpResponse:
+    """The blank questionnaire as PDF, in English or French, for the ministries of the national consultation."""
+    with translation.override(language):
+        document = _blank_document(request, slug, language)
+        content = documents.blank_questionnaire_pdf(document)
+        filename = documents.blank_filename(document, extension="pdf")
+    return _download(content, filename=filename, content_type=documents.PDF_CONTENT_TYPE)
+
+
+@login_required
+@require_GET
+@never_cache
+def blank_docx(request: HttpRequest, slug: str, language: str) -> HttpResponse:
+    """The blank questionnaire as a Word form, in English or French; filled in, it can be uploaded like the reply's."""
+    with translation.override(language):
+        document = _blank_document(request, slug, language)
+        content = service.questionnaire_form_docx(document, blank=True)
+        filename = documents.blank_filename(document, extension="docx")
+    return _download(content, filename=filename, content_type=documents.DOCX_CONTENT_TYPE)
 
 
 @login_required
@@ -139,7 +174,7 @@ def xlsx_import(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "consultation/offline/index.html", _index_context(request, response, form), status=400)
     upload = form.cleaned_data["workbook"]
     try:
-        preview = service.offline_import_preview(response=response, content=form.content(), filename=upload.name)
+        preview = service.upload_import_preview(response=response, content=form.content(), filename=upload.name)
     except service.ImportRefused as refused:
         context = _index_context(request, response, WorkbookUploadForm(), refusal=str(refused))
         return render(request, "consultation/offline/index.html", context, status=400)

@@ -695,7 +695,7 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
             status = 423
         else:
             messages.success(request, _("The reply has been submitted. It is now locked."))
-            return redirect("consultation:review", slug=consultation.slug)
+            return redirect("consultation:receipt", slug=consultation.slug)
     elif request.method == "POST":
         status = 422
     context = {**_review_context(request, consultation, response), "form": form, "marks_rows": marks_rows}

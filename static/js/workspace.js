@@ -287,7 +287,28 @@
     if (window.htmx) { window.htmx.trigger(document.body, "ws-presence"); }
   });
 
+  // Word and character counts under a free text, against the suggested length (the server renders the saved
+  // text's counts; this keeps them current while typing).
+  function initCount(textarea) {
+    var line = document.getElementById(textarea.getAttribute("data-count"));
+    if (!line || textarea.dataset.counting) { return; }
+    textarea.dataset.counting = "1";
+    var text = line.querySelector("[data-count-text]");
+    var over = line.querySelector("[data-count-over]");
+    var suggested = parseInt(line.getAttribute("data-suggested-words"), 10);
+    function plural(count, one, other) { return count + " " + (count === 1 ? one : other); }
+    function update() {
+      var value = textarea.value.trim();
+      var words = value ? value.split(/\s+/).length : 0;
+      text.textContent = plural(words, line.getAttribute("data-word"), line.getAttribute("data-words")) + " · " +
+        plural(textarea.value.length, line.getAttribute("data-character"), line.getAttribute("data-characters"));
+      if (over) { over.hidden = !(suggested > 0 && words > suggested); }
+    }
+    textarea.addEventListener("input", update);
+  }
+
   function init(root) {
+    root.querySelectorAll("textarea[data-count]").forEach(initCount);
     root.querySelectorAll("[data-ranking]").forEach(initRanking);
     root.querySelectorAll("[data-legal]").forEach(initLegal);
     root.querySelectorAll("[data-print]").forEach(function (button) {

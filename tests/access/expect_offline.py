@@ -14,6 +14,10 @@ def _slug(world):
     return {"slug": world.consultation.slug}
 
 
+def _blank(world):
+    return {"slug": world.consultation.slug, "language": "fr"}
+
+
 def _token(world):
     return {"slug": world.consultation.slug, "token": FAKE_TOKEN}
 
@@ -45,6 +49,9 @@ EXPECTATIONS = {
     "offline:questionnaire_docx": {"kwargs": _slug, "get": READ, "post": METHOD_NOT_ALLOWED},
     "offline:reply_docx": {"kwargs": _slug, "get": READ, "post": METHOD_NOT_ALLOWED},
     "offline:reply_pdf": {"kwargs": _slug, "get": READ, "post": METHOD_NOT_ALLOWED},
+    # The blank questionnaire (no answer in it) for the national consultation: every delegation, nobody else.
+    "offline:blank_pdf": {"kwargs": _blank, "get": READ, "post": METHOD_NOT_ALLOWED},
+    "offline:blank_docx": {"kwargs": _blank, "get": READ, "post": METHOD_NOT_ALLOWED},
     "offline:xlsx_import": {
         "kwargs": _slug,
         "get": METHOD_NOT_ALLOWED,

@@ -69,6 +69,15 @@ def _attachment_of_a(world):
     return world._attachment_a
 
 
+OWN_RECEIPT = {
+    "anonymous": ANON_LOGIN,
+    "member_a": 404,
+    "head_a": 404,
+    "member_b": 200,
+    "head_b": 200,
+    **NO_DELEGATION,
+}
+
 EXPECTATIONS = {
     "consultation:home": {
         "get": {
@@ -85,6 +94,10 @@ EXPECTATIONS = {
     },
     "consultation:reply": {"kwargs": _slug, "get": OWN_REPLY_READ, "post": METHOD_NOT_ALLOWED},
     "consultation:review": {"kwargs": _slug, "get": OWN_REPLY_READ, "post": METHOD_NOT_ALLOWED},
+    # The receipt of the submission: the Party's own delegation, head and members. A's reply is a draft (no
+    # submission: 404); B's is submitted (200); nobody without a delegation.
+    "consultation:receipt": {"kwargs": _slug, "get": OWN_RECEIPT, "post": METHOD_NOT_ALLOWED},
+    "consultation:receipt_pdf": {"kwargs": _slug, "get": OWN_RECEIPT, "post": METHOD_NOT_ALLOWED},
     # The reply page's section form. An empty body names no item: 400 for A (the page again, with the reason);
     # B's reply is submitted: 423 (locked).
     "consultation:section_save": {

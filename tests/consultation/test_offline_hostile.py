@@ -230,9 +230,9 @@ def test_a_wrong_declared_sheet_size_neither_pads_nor_hides_rows(reply, exported
     set_value(book.worksheets[0], "ROBOT-01", "position", "no")
     edited = to_bytes(book)
     sheet_xml = zipfile.ZipFile(io.BytesIO(edited)).read("xl/worksheets/sheet1.xml")
-    assert b'<dimension ref="A1:J5"/>' in sheet_xml
-    for declared in (b"A1:J1048576", b"A1:B2"):
-        patched = replace_part(edited, "xl/worksheets/sheet1.xml", sheet_xml.replace(b"A1:J5", declared))
+    assert b'<dimension ref="A1:K5"/>' in sheet_xml
+    for declared in (b"A1:K1048576", b"A1:B2"):
+        patched = replace_part(edited, "xl/worksheets/sheet1.xml", sheet_xml.replace(b"A1:K5", declared))
         preview = bounded_preview(reply, patched)
         assert (preview.errors, preview.rows_read, [c.item_code for c in preview.changes]) == ([], 4, ["ROBOT-01"])
 

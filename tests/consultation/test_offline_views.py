@@ -53,7 +53,7 @@ def test_a_member_downloads_the_questionnaire_prefilled_with_their_partys_answer
     assert "no-store" in response["Cache-Control"]
     rows = list(workbook(response.content).worksheets[0].iter_rows(min_row=2, values_only=True))
     assert [(r[0], r[3], r[8], r[9]) for r in rows] == [
-        ("GENAI-01", "position", "yes", 1),
+        ("GENAI-01", "position", "Yes", 1),
         ("GENAI-01", "explanation", "Criminal Code, art. 227-23.", 1),
         ("ROBOT-01", "position", None, 0),
         ("ROBOT-01", "explanation", None, 0),
@@ -66,7 +66,7 @@ def test_party_b_downloads_its_own_reply_never_party_as(client, world, reply):
     client.force_login(world.member_b)
     response = client.get(url("xlsx_export", world))
     rows = list(workbook(response.content).worksheets[0].iter_rows(min_row=2, values_only=True))
-    assert [(r[0], r[3], r[8]) for r in rows[:2]] == [("GENAI-01", "position", "no"), ("GENAI-01", "explanation", None)]
+    assert [(r[0], r[3], r[8]) for r in rows[:2]] == [("GENAI-01", "position", "No"), ("GENAI-01", "explanation", None)]
     assert response["Content-Disposition"] == 'attachment; filename="questionnaire-de-world-consultation.xlsx"'
     pdf = client.get(url("reply_pdf", world))
     assert pdf["Content-Type"] == "application/pdf"
@@ -99,7 +99,7 @@ def test_upload_preview_and_confirm_save_the_changes(client, world, reply):
     page = client.get(preview_url)
     assert page.status_code == 200
     html = page.content.decode()
-    assert "File “filled.xlsx”: 4 rows read. Nothing has been saved yet." in html
+    assert "File “filled.xlsx”: 4 answers read. Nothing has been saved yet." in html
     assert html.count('class="diff-del"') == 2
     assert answers_of(reply)["GENAI-01"][0] == 1  # nothing saved by the preview
 

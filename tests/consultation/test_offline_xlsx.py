@@ -80,22 +80,29 @@ def test_the_export_has_one_row_per_item_and_field_with_readable_values(reply):
         "Allowed options",
         "Value",
         "Answer version",
+        "Option keys (do not edit)",
     ]
+    assert sheet.column_dimensions["K"].hidden is True
     assert sheet[1][0].font.bold is True
     assert sheet.freeze_panes == "A2"
     assert sheet.max_row == 1 + 2 + 2 + 7  # GENAI-01 and ROBOT-01 have 2 fields, TECH-01 has 7
     rows = {(r[0], r[3]): r for r in sheet.iter_rows(min_row=2, values_only=True)}
-    assert rows[("TECH-01", "position")][8:] == ("partially", 1)
-    assert rows[("TECH-01", "position")][7] == "yes = Yes; partially = Partially; no = No"
-    assert rows[("TECH-01", "measures")][8] == "law"
-    assert rows[("TECH-01", "priorities")][8] == "prevention > detection > prosecution"
+    # Readable labels in "Value", the keys in the hidden column for the round trip.
+    assert rows[("TECH-01", "position")][8:] == ("Partially", 1, "partially")
+    assert rows[("TECH-01", "position")][7] == "Yes; Partially; No"
+    assert rows[("TECH-01", "measures")][8:] == ("Legislation", 1, "law")
+    assert rows[("TECH-01", "priorities")][8:] == (
+        "Prevention > Detection > Prosecution",
+        1,
+        "prevention > detection > prosecution",
+    )
     assert rows[("TECH-01", "cases")][8] == 12.5
     assert rows[("TECH-01", "references")][8] == "Criminal Code | Art. 227-23"
     assert rows[("TECH-01", "evidence")][8] is None
-    assert rows[("ROBOT-01", "position")][8:] == (None, 0)
+    assert rows[("ROBOT-01", "position")][8:] == (None, 0, None)
     assert rows[("GENAI-01", "explanation")][8] == FORMULA
     validations = sheet.data_validations.dataValidation
-    assert [v.formula1 for v in validations] == ['"yes,partially,no"']
+    assert [v.formula1 for v in validations] == ['"Yes,Partially,No"']
     assert "I2" in str(validations[0].sqref)
 
 

@@ -7,8 +7,10 @@ import time
 
 import pytest
 from django.db import OperationalError
+from django.utils import timezone
 
-from consultation.models import Answer, Response
+from consultation.models import Answer, Response, ResponseSubmission
+from consultation.selectors.receipts import submission_digest
 from consultation.services.answers import answer_save, response_get_or_create
 from tests.e2e.conftest import login, serious_violations
 from tests.factories import PASSWORD
@@ -137,9 +139,24 @@ def test_the_head_of_delegation_submits_and_the_reply_is_locked(page, live_serve
     page.get_by_role("link", name="Submit the reply…").click()
     page.get_by_label("I confirm that this reply is the official reply").check()
     page.get_by_role("button", name="Submit the reply").click()
-    page.wait_for_url(re.compile(r"/review/$"))
+    # The head lands on the receipt: when (in the reader's time zone, by the browser), who, the digest.
+    page.wait_for_url(re.compile(r"/receipt/$"))
     assert "The reply has been submitted. It is now locked." in page.locator(".messages").inner_text()
     assert Response.objects.get(pk=reply.pk).status == "submitted"
+    submission = ResponseSubmission.objects.get(response=reply)
+    facts = page.locator(".receipt-facts").inner_text()
+    assert world.head_a.display_name in facts
+    assert submission_digest(snapshot=submission.snapshot)[:8] in facts
+    assert "2 of 2" in facts
+    moment = page.locator("time[data-local-time]")
+    assert moment.get_attribute("title").endswith("UTC)")  # the server's text, kept as the title
+    assert str(timezone.localtime(submission.submitted_at).year) in moment.inner_text()
+    assert "UTC)" not in moment.inner_text()  # replaced by the browser's own rendering
+    assert serious_violations(page) == []
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download the receipt (PDF)").click()
+    assert download_info.value.suggested_filename == f"reply-fr-{world.consultation.slug}-1.pdf"
+    assert download_info.value.path().read_bytes().startswith(b"%PDF-")
     page.goto(f"{live_server.url}/consultations/{world.consultation.slug}/")
     assert "Editing is locked." in page.locator("main").inner_text()
     assert page.locator("[hx-post]").count() == 0

@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from ...answer_values import options_of
+from ...answer_values import specified_labels
 from ...models import (
     Attachment,
     Field,
@@ -56,11 +56,14 @@ class ValueDisplay:
         return self.kind == "empty"
 
 
-def value_display(fld: Field, value: Any, *, attachments: dict[int, Attachment] | None = None) -> ValueDisplay:
-    """The readable form of one field's value (option labels, numbers with units, rows, files)."""
+def value_display(
+    fld: Field, value: Any, *, attachments: dict[int, Attachment] | None = None, specification: Any = ""
+) -> ValueDisplay:
+    """The readable form of one field's value (option labels, with the "please specify" text given, numbers with
+    units, rows, files)."""
     if value in (None, "", [], {}):
         return ValueDisplay("empty")
-    labels = {option.key: option.label for option in options_of(fld)} if fld.has_options else {}
+    labels = specified_labels(fld, value, specification) if fld.has_options else {}
     if fld.type == FieldType.SINGLE_CHOICE:
         return ValueDisplay("text", text=labels.get(value, str(value)))
     if fld.type == FieldType.MULTIPLE_CHOICE:

@@ -9,7 +9,7 @@ from urllib.parse import quote
 from django.db.models import Count, Prefetch
 from django.utils.http import RFC3986_SUBDELIMS
 
-from ...answer_values import fields_of, number_places, number_rule, options_of
+from ...answer_values import SPECIFY_SUFFIX, fields_of, number_places, number_rule, options_of, specification_key
 from ...forms import item_prefix
 from ...models import (
     Answer,
@@ -92,10 +92,22 @@ class FieldView:
     # translated attribute read in a template resolves the active language again.
     shown: dict[str, Any] = field(default_factory=dict)
     input_type: str = ""
+    # "Other (please specify)": the text typed for the option that asks for one.
+    specification: str = ""
 
     @property
     def input_name(self) -> str:
         return f"{self.prefix}f-{self.field.key}"
+
+    @property
+    def specification_name(self) -> str:
+        return f"{self.input_name}{SPECIFY_SUFFIX}"
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Words and characters of a free text as saved (the page's script recounts as one types)."""
+        text = self.value if isinstance(self.value, str) else ""
+        return {"words": len(text.split()), "characters": len(text)}
 
     @property
     def type(self) -> str:
@@ -154,14 +166,19 @@ class ItemView:
 
 
 def _field_view(
-    fld: Field, item: Item, value: Any, attachments: dict[int, Attachment], errors: dict[str, str]
+    fld: Field,
+    item: Item,
+    value: Any,
+    attachments: dict[int, Attachment],
+    errors: dict[str, str],
+    specification: Any = "",
 ) -> FieldView:
     options = options_of(fld)
     view = FieldView(
         field=fld,
         dom_id=f"i{item.pk}-{fld.key}",
         value=value,
-        display=value_display(fld, value, attachments=attachments),
+        display=value_display(fld, value, attachments=attachments, specification=specification),
         label_marker=translation_marker(fld, "label"),
         error=errors.get(fld.key, ""),
         prefix=item_prefix(item.pk),
@@ -173,15 +190,24 @@ def _field_view(
             "unit": fld.unit,
             "rule": number_rule(fld) if fld.type == FieldType.NUMBER else "",
             "whole": fld.type == FieldType.NUMBER and number_places(fld) == 0,
+            "suggested_words": fld.suggested_words,
+            "max_length": fld.max_length,
         },
+        specification=specification if isinstance(specification, str) else "",
     )
     if fld.type == FieldType.SINGLE_CHOICE:
         view.input_type = "radio"
-        view.options = [{"option": o, "key": o.key, "label": o.label, "checked": value == o.key} for o in options]
+        view.options = [
+            {"option": o, "key": o.key, "label": o.label, "checked": value == o.key, "specify": o.needs_specification}
+            for o in options
+        ]
     elif fld.type == FieldType.MULTIPLE_CHOICE:
         chosen = set(value or [])
         view.input_type = "checkbox"
-        view.options = [{"option": o, "key": o.key, "label": o.label, "checked": o.key in chosen} for o in options]
+        view.options = [
+            {"option": o, "key": o.key, "label": o.label, "checked": o.key in chosen, "specify": o.needs_specification}
+            for o in options
+        ]
     elif fld.type == FieldType.RANKING:
         if isinstance(value, dict):  # ranks as typed in a refused save: show them again, unchanged
             typed = value
@@ -227,7 +253,12 @@ def item_view(
     return ItemView(
         item=item,
         answer=answer,
-        fields=[_field_view(fld, item, shown.get(fld.key), attachments, errors or {}) for fld in fields],
+        fields=[
+            _field_view(
+                fld, item, shown.get(fld.key), attachments, errors or {}, shown.get(specification_key(fld.key), "")
+            )
+            for fld in fields
+        ],
         markers=_item_markers(item),
         articles=_articles_of(item),
         language=language or (answer.language if answer and answer.version else ui_language()),

@@ -24,12 +24,16 @@ those are installed (they are), and stage 1 refuses any DOCTYPE before openpyxl 
 The package, by responsibility: ``cells`` (values as cells and back), ``workbook`` (the download), ``checks``
 (stage 1), ``parser`` (stage 2), ``preview`` (stage 3: the changes and conflicts), ``storage`` (the preview
 kept in the session between the two requests) and ``importer`` (the confirmation); ``common`` holds the
-format marks and the refusals they share. Callers import from the package.
+format marks and the refusals they share. The Word round trip adds ``docx_form`` (the questionnaire as a Word
+form) and ``docx_parser`` (its stages 1 and 2, then the same stage 3, preview and confirmation).
+Callers import from the package.
 """
 
 from .cells import cell_to_value, value_to_cell
 from .checks import MAX_ZIP_ENTRIES, OLE_MAGIC, xlsx_container_check
 from .common import META_SHEET, WORKBOOK_FORMAT, ImportNotApplied, ImportRefused
+from .docx_form import DOCX_FORMAT, docx_mark, questionnaire_form_docx
+from .docx_parser import docx_container_check, docx_import_preview, is_docx_upload, upload_import_preview
 from .importer import ImportResult, offline_import_apply
 from .parser import REQUIRED_COLUMNS, offline_import_preview
 from .preview import MAX_REPORTED_ERRORS, FieldChange, ImportPreview, ItemChange, RowError
@@ -44,6 +48,7 @@ from .storage import (
 from .workbook import offline_workbook_export, reply_rows
 
 __all__ = [
+    "DOCX_FORMAT",
     "MAX_PREVIEWS_PER_SESSION",
     "MAX_REPORTED_ERRORS",
     "MAX_ZIP_ENTRIES",
@@ -61,13 +66,19 @@ __all__ = [
     "ItemChange",
     "RowError",
     "cell_to_value",
+    "docx_container_check",
+    "docx_import_preview",
+    "docx_mark",
     "import_preview_discard",
     "import_preview_load",
     "import_preview_store",
+    "is_docx_upload",
     "offline_import_apply",
     "offline_import_preview",
     "offline_workbook_export",
+    "questionnaire_form_docx",
     "reply_rows",
+    "upload_import_preview",
     "value_to_cell",
     "xlsx_container_check",
 ]

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import re
 from decimal import Decimal
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
-from ...answer_values import number_rule
-from ...models import Field, FieldType, Option
+from ...answer_values import number_rule, options_of
+from ...models import CHOICE_FIELD_TYPES, Field, FieldType, Option
 
 MULTIPLE_SEPARATOR = ";"
 RANKING_SEPARATOR = ">"
@@ -23,17 +25,42 @@ def _xml_safe(text: str) -> str:
     return _ILLEGAL_XML_CHARS.sub("", text)
 
 
+def keys_to_cell(*, item_field: Field, value: Any) -> str | None:
+    """A choice's option keys as the hidden column holds them ("law; training", "a > b > c"); None otherwise."""
+    if value in (None, "", [], {}) or item_field.type not in CHOICE_FIELD_TYPES:
+        return None
+    if item_field.type == FieldType.SINGLE_CHOICE:
+        return str(value)
+    if item_field.type == FieldType.MULTIPLE_CHOICE:
+        return f"{MULTIPLE_SEPARATOR} ".join(value)
+    return f" {RANKING_SEPARATOR} ".join(value)
+
+
+def _labels_cell(item_field: Field, value: Any, language: str | None = None) -> str:
+    """The chosen options' labels, in ``language`` (the active one when None), joined as the cell writes them."""
+    with translation.override(language) if language else contextlib.nullcontext():
+        labels = {option.key: option.label for option in options_of(item_field)}
+    keys = [value] if isinstance(value, str) else list(value)
+    shown = [labels.get(key, str(key)) for key in keys]
+    if item_field.type == FieldType.RANKING:
+        return f" {RANKING_SEPARATOR} ".join(shown)
+    return f"{MULTIPLE_SEPARATOR} ".join(shown)
+
+
+def labels_cells(*, item_field: Field, value: Any) -> set[str]:
+    """Every way the export may have written ``value``'s labels (English, French): an untouched cell is one."""
+    if value in (None, "", [], {}) or item_field.type not in CHOICE_FIELD_TYPES:
+        return set()
+    return {_labels_cell(item_field, value, language) for language in ("en", "fr")}
+
+
 def value_to_cell(*, item_field: Field, value: Any, attachments: list[str] | None = None) -> Any:
-    """A canonical answer value as a readable cell: keys, "; " lists, " > " rankings, reference lines."""
+    """A canonical answer value as a readable cell: option labels, "; " lists, " > " rankings, reference lines."""
     if value in (None, "", [], {}):
         return None
     kind = item_field.type
-    if kind == FieldType.SINGLE_CHOICE:
-        return str(value)
-    if kind == FieldType.MULTIPLE_CHOICE:
-        return f"{MULTIPLE_SEPARATOR} ".join(value)
-    if kind == FieldType.RANKING:
-        return f" {RANKING_SEPARATOR} ".join(value)
+    if kind in CHOICE_FIELD_TYPES:
+        return _labels_cell(item_field, value)
     if kind == FieldType.NUMBER:
         number = Decimal(str(value))
         digits = len(number.as_tuple().digits)
@@ -55,11 +82,11 @@ def value_to_cell(*, item_field: Field, value: Any, attachments: list[str] | Non
 
 def _allowed_options_text(item_field: Field, options: list[Option]) -> str:
     if item_field.type in (FieldType.SINGLE_CHOICE, FieldType.MULTIPLE_CHOICE, FieldType.RANKING):
-        listed = "; ".join(f"{option.key} = {option.label}" for option in options)
+        listed = "; ".join(option.label for option in options)
         if item_field.type == FieldType.MULTIPLE_CHOICE:
-            return _("%(options)s (several keys separated by “;”)") % {"options": listed}
+            return _("%(options)s (several separated by “;”)") % {"options": listed}
         if item_field.type == FieldType.RANKING:
-            return _("%(options)s (every key once, most important first, separated by “>”)") % {"options": listed}
+            return _("%(options)s (every option once, most important first, separated by “>”)") % {"options": listed}
         return listed
     if item_field.type == FieldType.LEGAL_REFERENCES:
         return _("One reference per line: instrument | provision | link")

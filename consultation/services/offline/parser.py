@@ -14,6 +14,7 @@ from django.conf import settings
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from ...answer_values import fields_with_specifications
 from ...models import FieldType, Response
 from ...resources import ReplyRowResource
 from ...selectors.offline import questionnaire_items
@@ -140,7 +141,9 @@ def _read_sheet(*, workbook: Any, response: Response, preview: ImportPreview, de
             return
 
     items = {item.code: item for item in questionnaire_items(consultation=consultation, party_id=response.party_id)}
-    fields_of = {code: {f.key: f for f in item.fields.all()} for code, item in items.items()}
+    fields_of = {
+        code: {f.key: f for f in fields_with_specifications(list(item.fields.all()))} for code, item in items.items()
+    }
 
     sheet = workbook[sheets[0]]
     # Stream the rows actually present: a declared dimension may be wrong (too small hides rows, too large
@@ -227,6 +230,8 @@ def _read_sheet(*, workbook: Any, response: Response, preview: ImportPreview, de
         if fields_of[code][key].type == FieldType.ATTACHMENT:
             continue  # read-only in the spreadsheet: files are added on the platform
         entry.raw[key] = _cell(values, columns["value"])
+        if "value_keys" in columns:
+            entry.keys[key] = _cell(values, columns["value_keys"])
     _past_deadline(deadline)
     _compare(response=response, file_items=file_items, preview=preview, column_names=column_names)
 

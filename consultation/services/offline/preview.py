@@ -8,10 +8,10 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from ...answer_values import AnswerInvalid, answer_data_clean
-from ...models import Answer, AnswerRevision, Field, Item, Response
+from ...answer_values import AnswerInvalid, answer_data_clean, fields_with_specifications, options_of
+from ...models import CHOICE_FIELD_TYPES, Answer, AnswerRevision, Field, Item, Response
 from ...selectors.offline import FieldValue
-from .cells import _CellError, _xml_safe, cell_to_value, value_to_cell
+from .cells import _CellError, _xml_safe, cell_to_value, labels_cells, value_to_cell
 
 MAX_REPORTED_ERRORS = 200
 
@@ -54,6 +54,7 @@ class ImportPreview:
     changes: list[ItemChange] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     error_count: int = 0
+    source: str = "xlsx"  # or "docx": the Word form, whose problems are named by answer box
 
     @property
     def conflicts(self) -> list[ItemChange]:
@@ -82,6 +83,7 @@ class ImportPreview:
             rows_read=data["rows_read"],
             unchanged_items=data["unchanged_items"],
             error_count=data["error_count"],
+            source=data.get("source", "xlsx"),
         )
         preview.errors = [RowError(**error) for error in data["errors"]]
         preview.changes = [
@@ -97,6 +99,7 @@ class _FileItem:
     raw: dict[str, Any] = field(default_factory=dict)
     rows: dict[str, int] = field(default_factory=dict)
     versions: set[int] = field(default_factory=set)
+    keys: dict[str, Any] = field(default_factory=dict)  # the hidden column of option keys, when present
     first_row: int = 0
 
 
@@ -130,6 +133,10 @@ def _decode_item(
     failed = False
     for key, raw in entry.raw.items():
         item_field = by_key[key]
+        from_keys = _from_hidden_keys(item_field, raw, entry.keys.get(key))
+        if from_keys is not None:
+            values[key] = from_keys
+            continue
         same = [
             data[key]
             for data in known
@@ -139,11 +146,25 @@ def _decode_item(
             values[key] = same[0]
             continue
         try:
-            values[key] = cell_to_value(item_field=item_field, options=list(item_field.options.all()), value=raw)
+            values[key] = cell_to_value(item_field=item_field, options=options_of(item_field), value=raw)
         except _CellError as exc:
             preview.add_error(entry.rows[key], column_names["value"], str(exc))
             failed = True
     return None if failed else values
+
+
+def _from_hidden_keys(item_field: Field, raw: Any, keys: Any) -> Any:
+    """The value named by the hidden column of option keys, when the cell of labels still reads exactly as the
+    export wrote those keys (in English or French); else None, and the cell itself is read."""
+    if item_field.type not in CHOICE_FIELD_TYPES or not isinstance(raw, str) or not isinstance(keys, str):
+        return None
+    try:
+        value = cell_to_value(item_field=item_field, options=options_of(item_field), value=keys)
+    except _CellError:
+        return None
+    if value is None or raw.replace("\r\n", "\n").strip() not in labels_cells(item_field=item_field, value=value):
+        return None
+    return value
 
 
 def _display(item_field: Field, options: list[Any], value: Any) -> list[str]:
@@ -170,7 +191,7 @@ def _compare(
     for code, entry in file_items.items():
         item = entry.item
         fields = list(item.fields.all())
-        by_key = {f.key: f for f in fields}
+        by_key = {f.key: f for f in fields_with_specifications(fields)}
         if len(entry.versions) > 1:
             preview.add_error(
                 entry.first_row,
@@ -220,7 +241,7 @@ def _compare(
             continue
         new_data = {**current["data"], **{key: file_values[key] for key in changed}}
         new_data = {key: value for key, value in new_data.items() if value not in (None, "", [], {})}
-        options = {key: list(f.options.all()) for key, f in by_key.items()}
+        options = {key: options_of(f) for key, f in by_key.items()}
         preview.changes.append(
             ItemChange(
                 item_id=item.pk,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ...models import Field, FieldType
 from ...resources import ReplyRow, ReplyRowResource
 from ...selectors.offline import ReplyDocument
-from .cells import _allowed_options_text, _xml_safe, value_to_cell
+from .cells import _allowed_options_text, _xml_safe, keys_to_cell, value_to_cell
 from .common import META_SHEET, WORKBOOK_FORMAT
 
 COLUMN_WIDTHS = {
@@ -25,6 +25,7 @@ COLUMN_WIDTHS = {
     "allowed_options": 40,
     "value": 60,
     "answer_version": 10,
+    "value_keys": 18,
 }
 
 
@@ -49,6 +50,7 @@ def reply_rows(*, document: ReplyDocument) -> list[ReplyRow]:
                             item_field=item_field, value=field_value.value, attachments=field_value.attachments
                         ),
                         answer_version=entry.version,
+                        value_keys=keys_to_cell(item_field=item_field, value=field_value.value),
                         importable=item_field.type != FieldType.ATTACHMENT,
                     )
                 )
@@ -92,6 +94,7 @@ def offline_workbook_export(*, document: ReplyDocument) -> bytes:
     for column, key in enumerate(keys, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = COLUMN_WIDTHS[key]
     sheet.freeze_panes = "A2"
+    sheet.column_dimensions[get_column_letter(keys.index("value_keys") + 1)].hidden = True
 
     validations: dict[str, DataValidation] = {}
     wrap = Alignment(vertical="top", wrap_text=True)
@@ -107,13 +110,13 @@ def offline_workbook_export(*, document: ReplyDocument) -> bytes:
         item_field, options = entry_field
         if item_field.type != FieldType.SINGLE_CHOICE:
             continue
-        option_keys = [option.key for option in options]
-        formula = '"' + ",".join(option_keys) + '"'
-        if len(formula) > 255 or any("," in key for key in option_keys):
+        option_labels = [option.label for option in options]
+        formula = '"' + ",".join(option_labels) + '"'
+        if len(formula) > 255 or any("," in label or '"' in label for label in option_labels):
             continue
         if formula not in validations:
             validation = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=True)
-            validation.error = _("Choose one of: %(keys)s") % {"keys": ", ".join(option_keys)}
+            validation.error = _("Choose one of: %(keys)s") % {"keys": "; ".join(option_labels)}
             validations[formula] = validation
             sheet.add_data_validation(validation)
         validations[formula].add(sheet.cell(row=index, column=value_column))
