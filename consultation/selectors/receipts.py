@@ -51,7 +51,9 @@ def submission_digest(*, snapshot: dict[str, Any]) -> str:
 
 def _answered(entry: Any) -> bool:
     data = entry.get("data") if isinstance(entry, dict) else None
-    return bool(data) and any(value not in (None, "", [], {}) for value in data.values())
+    if not isinstance(data, dict):
+        return False
+    return any(value not in (None, "", [], {}) for value in data.values())
 
 
 def receipt_get(*, response: Response, sequence: int | None = None) -> Receipt | None:
