@@ -114,6 +114,14 @@ def test_a_changed_text_updates_in_place_and_keeps_answers(world):
         (lambda d: d["items"][8]["fields"][0].update(type="essay"), "item ML-02, field "),
         (lambda d: d["items"][0].update(fields=[]), "item GENAI-01: at least one answer field is required"),
         (lambda d: d["items"][3].update(theme="quantum"), "item GENAI-04: unknown theme 'quantum'"),
+        (
+            lambda d: d["items"][0]["fields"][0].update(suggested_words=300),
+            "item GENAI-01, field impact_ranking: suggested_words is a whole number of words, for text fields only",
+        ),
+        (
+            lambda d: d["items"][0]["fields"][1].update(suggested_words="many"),
+            "item GENAI-01, field explanation: suggested_words is a whole number of words",
+        ),
     ],
 )
 def test_a_malformed_file_names_the_item_and_writes_nothing(mutate, message):
