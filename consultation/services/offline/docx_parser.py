@@ -217,8 +217,7 @@ def docx_import_preview(*, response: Response, content: bytes, filename: str = "
     if preview.has_errors:
         return preview
     items = {
-        item.code: item
-        for item in questionnaire_items(consultation=response.consultation, party_id=response.party_id)
+        item.code: item for item in questionnaire_items(consultation=response.consultation, party_id=response.party_id)
     }
     fields_of = {
         code: {f.key: f for f in fields_with_specifications(list(item.fields.all()))} for code, item in items.items()
