@@ -11,6 +11,7 @@ import logging
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -247,7 +248,9 @@ def _carry_over(
 
     # Attachments stay with the earlier round (files are not copied): their keys are dropped from the data.
     new_fields: dict[int, list[Field]] = {}
-    for f in Field.objects.filter(item__consultation=new).order_by("order", "id"):
+    # The options ride along (``option_list``, read by the completeness check) instead of a query per answer.
+    option_rows = Prefetch("options", queryset=Option.objects.order_by("order", "id"), to_attr="option_list")
+    for f in Field.objects.filter(item__consultation=new).order_by("order", "id").prefetch_related(option_rows):
         new_fields.setdefault(f.item_id, []).append(f)
     attachment_keys = {
         item_id: {f.key for f in item_fields if f.type == FieldType.ATTACHMENT}

@@ -25,7 +25,7 @@ from ..models import Response
 from ..selectors.offline import ReplyDocument, reply_document_get
 from ..services import offline as service
 from ..services.answers import reply_lock_reason
-from .workspace import _own_reply
+from .workspace_common import _own_reply
 
 BLANK_LANGUAGES = ("en", "fr")
 

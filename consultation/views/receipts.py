@@ -17,7 +17,7 @@ from accounts import access
 
 from .. import documents
 from ..selectors.receipts import Receipt, receipt_get
-from .workspace import _own_reply
+from .workspace_common import _own_reply
 
 
 def _sequence(request: HttpRequest) -> int | None:

@@ -33,7 +33,7 @@ from ..services.teamwork import (
     mention_handles,
     presence_beat,
 )
-from .workspace import _item_reply_url, _own_item, _own_reply, workspace_login_required
+from .workspace_common import _item_reply_url, _own_item, _own_reply, workspace_login_required
 
 PRESENCE_MAX_ITEMS = 200
 

@@ -115,5 +115,5 @@ def test_the_receipt_links_to_the_address_the_submission_came_to(
     with django_capture_on_commit_callbacks(execute=True):
         response_submit(response=reply_of(world), user=world.head_a, request=request)
     (receipt,) = mail.outbox
-    assert f"https://consult.example.org/consultations/{world.consultation.slug}/offline/" in receipt.body
+    assert f"https://consult.example.org/consultations/{world.consultation.slug}/receipt/" in receipt.body
     assert "8000" not in receipt.body
