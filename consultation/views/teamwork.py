@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -186,8 +186,8 @@ def comment_resolve(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Resolve a comment (``reopen=1``: open it again)."""
     consultation, response = _team_reply(request, slug)
     comment = ItemComment.objects.select_related("item", "response").filter(pk=pk, response_id=response.pk).first()
-    if comment is None or response.pk is None:
-        raise Http404("No such comment.")
+    # Another delegation's comment (or none): refused as not found, and recorded like every denial.
+    access.require(request, comment is not None and response.pk is not None, reason="team.resolve")
     access.require(request, access.can_resolve_comment(request.user, comment), reason="team.resolve", obj=comment)
     reopen = request.POST.get("reopen") == "1"
     item_comment_resolve(comment=comment, user=request.user, resolved=not reopen, request=request)

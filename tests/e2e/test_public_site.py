@@ -16,7 +16,8 @@ pytestmark = pytest.mark.e2e
 def test_visitor_reads_a_reply_and_a_question_in_french_and_searches(page, live_server, published_world):  # noqa: F811
     page.goto(f"{live_server.url}/public/")
     page.get_by_label("Language").select_option("fr")
-    page.wait_for_load_state("load")
+    # The switch submits its form from script: wait for the French page itself, not for a load already done.
+    page.locator("h1", has_text="Réponses publiées").wait_for()
     assert page.locator("h1").inner_text() == "Réponses publiées"
     assert serious_violations(page) == []
 

@@ -39,6 +39,13 @@ NOT_DENIALS = {
     ("offline:import_preview", 404): "a preview token that does not exist",
     ("offline:import_confirm", 404): "a preview token that does not exist",
     ("reports:versions", 404): "no version of the report is published yet, so the Committee has nothing to read",
+    ("consultation:receipt", 404): "the viewer's own Party has submitted nothing yet: there is no receipt to show",
+    ("consultation:receipt_pdf", 404): "the viewer's own Party has submitted nothing yet: there is no receipt to show",
+    ("public:document", 404): "a document id that does not exist: the public site has no one to deny",
+    ("public:stakeholder", 404): "an organisation id that does not exist: the public site has no one to deny",
+    ("public:state_reply_version", 404): "a version that was never published: the public site answers 404 to all",
+    ("publication:publish", 404): "an empty form names no Party to publish",
+    ("publication:withdraw", 404): "an empty form names no publication to withdraw",
 }
 # Refusals known to leave no record, reported to their area; listed so the figures show them.
 KNOWN_GAPS: dict[tuple[str, int], str] = {}
