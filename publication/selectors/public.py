@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 
 from consultation.models import Article, Consultation, Field, Item, Option, Party
 from consultation.selectors.workspace import value_display
-from stakeholders.models import ContributionStatus, StakeholderComment, StakeholderReply
+from stakeholders.models import ContributionStatus, StakeholderAnswer, StakeholderComment, StakeholderReply
 
 from ..models import Publication, PublishedAnswer, PublishedDocument
 
@@ -245,33 +245,81 @@ def _terms(query: str) -> list[str]:
     return [term for term in query.split() if len(term) > 1][:10]
 
 
-def public_search(*, consultation: Consultation, query: str) -> list[dict[str, Any]]:
-    """Published answers whose words match, current versions only. PostgreSQL: full-text search in English and
-    French (stemmed); elsewhere every word must appear (icontains)."""
-    query = (query or "").strip()[:200]
-    if not query:
-        return []
-    answers = PublishedAnswer.objects.filter(
-        publication__in=Publication.objects.current().filter(consultation=consultation)
-    )
+def _matching(queryset: QuerySet[Any], query: str) -> QuerySet[Any] | None:
+    """``queryset`` narrowed to rows whose ``text`` matches the query. PostgreSQL: full-text search in English and
+    French (stemmed); elsewhere every word must appear (icontains). None when the query has no word to look for."""
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchVector
 
         condition = Q()
         for _language, config in SEARCH_CONFIGS:
             condition |= Q(**{f"vector_{config}": SearchQuery(query, config=config, search_type="websearch")})
-        answers = answers.annotate(
+        matched: QuerySet[Any] = queryset.annotate(
             **{f"vector_{config}": SearchVector("text", config=config) for _l, config in SEARCH_CONFIGS}
         ).filter(condition)
-    else:
-        terms = _terms(query)
-        if not terms:
-            return []
-        for term in terms:
-            answers = answers.filter(text__icontains=term)
+        return matched
+    terms = _terms(query)
+    if not terms:
+        return None
+    for term in terms:
+        queryset = queryset.filter(text__icontains=term)
+    return queryset
+
+
+def public_search(*, consultation: Consultation, query: str) -> list[dict[str, Any]]:
+    """Published words that match, in three kinds, State replies first: ``state`` (current published answers),
+    ``comment`` (other stakeholders' comments the Secretariat published) and ``stakeholder_reply`` (answers of a
+    published stakeholder reply). At most ``SEARCH_RESULTS_MAX`` in all, in three queries."""
+    query = (query or "").strip()[:200]
+    if not query:
+        return []
+    answers = _matching(
+        PublishedAnswer.objects.filter(publication__in=Publication.objects.current().filter(consultation=consultation)),
+        query,
+    )
+    if answers is None:
+        return []
     rows = list(answers.select_related("party", "item").order_by("item__order", "item__code")[:SEARCH_RESULTS_MAX])
     rows.sort(key=lambda a: (a.item.order, a.item.code, a.party.name))
-    return [{"answer": a, "item": a.item, "party": a.party, "excerpt": _excerpt(a.text, query)} for a in rows]
+    results = [
+        {"kind": "state", "answer": a, "item": a.item, "party": a.party, "excerpt": _excerpt(a.text, query)}
+        for a in rows
+    ]
+    room = SEARCH_RESULTS_MAX - len(results)
+    comments = _matching(_published(StakeholderComment).filter(consultation=consultation), query)
+    if room > 0 and comments is not None:
+        found = list(comments.select_related("organisation", "party", "item").order_by("id")[:room])
+        found.sort(key=lambda c: (c.organisation.name, c.party.name, c.item is not None, c.item.order if c.item else 0))
+        results += [
+            {
+                "kind": "comment",
+                "organisation": c.organisation,
+                "party": c.party,
+                "item": c.item,
+                "excerpt": _excerpt(c.text, query),
+            }
+            for c in found
+        ]
+    room = SEARCH_RESULTS_MAX - len(results)
+    replies = _matching(
+        StakeholderAnswer.objects.filter(reply__in=_published(StakeholderReply).filter(consultation=consultation)),
+        query,
+    )
+    if room > 0 and replies is not None:
+        found_answers = list(
+            replies.select_related("reply__organisation", "item").order_by("item__order", "item__code")[:room]
+        )
+        found_answers.sort(key=lambda a: (a.reply.organisation.name, a.item.order, a.item.code))
+        results += [
+            {
+                "kind": "stakeholder_reply",
+                "organisation": a.reply.organisation,
+                "item": a.item,
+                "excerpt": _excerpt(a.text, query),
+            }
+            for a in found_answers
+        ]
+    return results
 
 
 def _excerpt(text: str, query: str, width: int = 220) -> str:

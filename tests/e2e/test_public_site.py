@@ -41,8 +41,8 @@ def test_visitor_reads_a_reply_and_a_question_in_french_and_searches(page, live_
     page.goto(f"{live_server.url}/public/{published_world.consultation.slug}/")
     page.get_by_label("Rechercher dans les réponses publiées").fill("184b")
     page.get_by_role("button", name="Rechercher").click()
-    assert "1 réponse trouvée pour « 184b »." in page.get_by_role("status").inner_text()
+    assert "2 résultats trouvés pour « 184b »." in page.get_by_role("status").inner_text()
     assert serious_violations(page) == []
     page.get_by_label("Mots à rechercher").fill("Secret plan")
     page.get_by_role("button", name="Rechercher").click()
-    assert "0 réponse trouvée" in page.get_by_role("status").inner_text()
+    assert "0 résultat trouvé" in page.get_by_role("status").inner_text()

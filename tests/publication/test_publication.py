@@ -233,7 +233,7 @@ def test_crawler_never_finds_anything_confidential_or_unpublished(client, publis
     assert len(pages) >= 15
     for url, body in pages.items():
         if MARKER in url:  # the search page repeats the visitor's own words: it must find nothing with them
-            assert b"0 answers found" in body, url
+            assert b"0 results found" in body, url
             continue
         assert MARKER.encode() not in body, url
         assert b"Ongoing legislative work" not in body, url
@@ -248,10 +248,32 @@ def test_crawler_never_finds_anything_confidential_or_unpublished(client, publis
 def test_search_finds_published_words_only(client, published_world):
     slug = published_world.consultation.slug
     page = client.get(reverse("public:search", args=[slug]), {"q": "184b"}).content.decode()
-    assert "1 answer found" in page
-    assert "Germany" in page
+    # Germany's published answer first, then the NGO's published comment on it; never the unpublished ones
+    assert "2 results found" in page
+    assert page.index("Germany – GENAI-01") < page.index("Child Rights Network on the reply of Germany – GENAI-01")
+    stakeholder_url = reverse("public:stakeholder", args=[slug, published_world.ngo_org.pk])
+    assert f'href="{stakeholder_url}#on-DE"' in page
     page = client.get(reverse("public:search", args=[slug]), {"q": "Secret plan"}).content.decode()
-    assert "0 answers found" in page
+    assert "0 results found" in page
+    page = client.get(reverse("public:search", args=[slug]), {"q": "NGO reply"}).content.decode()
+    assert "0 results found" in page  # the NGO's reply is not published
+
+
+def test_search_finds_a_published_stakeholder_reply(client, published_world):
+    from django.utils import timezone
+
+    from stakeholders.models import StakeholderReply
+
+    slug = published_world.consultation.slug
+    StakeholderReply.objects.filter(organisation=published_world.ngo_org).update(published_at=timezone.now())
+    page = client.get(reverse("public:search", args=[slug]), {"q": "NGO reply"}).content.decode()
+    assert "1 result found" in page
+    code = published_world.items[0].code
+    stakeholder_url = reverse("public:stakeholder", args=[slug, published_world.ngo_org.pk])
+    assert f'href="{stakeholder_url}#reply-{code}">Child Rights Network – {code}</a>' in page
+    assert "Reply from another stakeholder" in page
+    target = client.get(stakeholder_url).content.decode()
+    assert f'id="reply-{code}"' in target
 
 
 @pytest.mark.parametrize(
