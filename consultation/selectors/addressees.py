@@ -11,12 +11,17 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from ..models import Item, ItemAddressee
 
 
-def items_for_party(queryset: QuerySet[Item], *, party_id: int | None) -> QuerySet[Item]:
-    """``queryset`` narrowed to the items put to the Party (a subquery each, no join: counts stay exact)."""
+def items_for_party(queryset: QuerySet[Item], *, party_id: int | OuterRef | None) -> QuerySet[Item]:
+    """``queryset`` narrowed to the items put to the Party (a subquery each, no join: counts stay exact).
+
+    ``party_id`` may also be an ``OuterRef`` to a Party id of the query that ``queryset`` is a subquery of (e.g.
+    ``Exists(items_for_party(..., party_id=OuterRef("pk")))`` over Parties): "is any item put to this Party"."""
     restricted = ItemAddressee.objects.filter(item_id=OuterRef("pk"))
     if party_id is None:
         return queryset.filter(~Exists(restricted))
-    return queryset.filter(~Exists(restricted) | Exists(restricted.filter(party_id=party_id)))
+    # One level deeper than ``queryset``: an outer reference must skip the item query to reach the Party.
+    party = OuterRef(party_id) if isinstance(party_id, OuterRef) else party_id
+    return queryset.filter(~Exists(restricted) | Exists(restricted.filter(party_id=party)))
 
 
 def item_is_put_to(*, item: Item, party_id: int) -> bool:

@@ -12,7 +12,14 @@ The expensive part, counted over every answer of the consultation (48,000 rows a
 1,000 items), is cached:
 
 3. answered / complete counts per Party and theme (one GROUP BY over ``Answer``);
-4. the items with the fewest answers (one GROUP BY over ``Item``).
+4. the items with the fewest answers (one GROUP BY over ``Item``);
+5. only when some items are put to some Parties only (``ItemAddressee``): the number of such items each Party is
+   asked, per theme (one GROUP BY over ``ItemAddressee``).
+
+Addressees: a Party is counted only against the items put to it (``consultation.selectors.addressees``). Its
+denominator per theme is the theme's items without addressees plus those addressed to it; an answer to an item not
+put to it (left from before the addressees were set) counts nowhere; a cell with nothing put to the Party reads "Not
+asked", and a Party asked nothing at all is left out of the summary (not started, overdue, response rate).
 
 A drill-down into one theme adds the page of items of the theme (read fresh) and the answers per
 Party and item of that page (cached the same way).
@@ -28,7 +35,9 @@ fingerprint costs no query of its own: it is made of (1) and (2) above, namely
   offline import; the carry-over of a new round) sets the reply's ``last_activity_at`` to the time of
   the save in the same transaction, and a new or deleted reply changes the list;
 - per theme: the number of items and sums over the items' ids and ``id × order`` (an item added,
-  removed, moved to another theme or reordered changes them). Fields are not read: whether an answer
+  removed, moved to another theme or reordered changes them), and the number and a checksum of the addressee rows
+  of its items (an item put to one more or one fewer Party changes them);
+- the Parties listed (a Party made active or inactive changes the number of Parties asked an item). Fields are not read: whether an answer
   is complete is stored on the answer when it is saved, so a field's ``required`` flag changes no
   figure of the page.
 
@@ -59,12 +68,28 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, F, FilteredRelation, Max, Q, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    FloatField,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from ..models import Answer, Consultation, Item, Party, Response, ResponseStatus, Theme
+from ..models import Answer, Consultation, Item, ItemAddressee, Party, Response, ResponseStatus, Theme
+from .addressees import addressed_q, items_for_party
 
 REPLY_STATES = ("not-started", "draft", "ready", "submitted", "reopened")
 STATE_FILTERS = ("not-started", "draft", "ready", "submitted", "reopened", "overdue", "extended", "not-submitted")
@@ -83,7 +108,7 @@ SORT_KEYS = (
 FEWEST_ANSWERED_LIMIT = 5
 DRILL_PAGE_SIZE = 50  # item columns per page when drilling into a theme
 CACHE_SECONDS = 60  # safety net only: see "Cache and freshness" above
-CACHE_PREFIX = "sop1"  # bump when the shape of a cached value changes
+CACHE_PREFIX = "sop2"  # bump when the shape of a cached value changes
 
 
 def reply_state_label(state: str) -> str:
@@ -109,7 +134,7 @@ class Cell:
     """One Party's progress on one theme (or one item in a drill-down), with its text label.
 
     State and label are computed once here (labels cached per state and percent), so rendering a large
-    matrix does no per-cell translation work.
+    matrix does no per-cell translation work. ``total`` is what is put to the Party: 0 reads "Not asked".
     """
 
     __slots__ = ("answered", "complete", "label", "percent", "state", "total")
@@ -117,7 +142,9 @@ class Cell:
     def __init__(self, answered: int, complete: int, total: int, labels: dict | None = None) -> None:
         self.answered, self.complete, self.total = answered, complete, total
         self.percent = (100 * complete) // total if total else 0
-        if total and complete >= total:
+        if not total:
+            self.state = "not-asked"
+        elif complete >= total:
             self.state = "complete"
         elif answered == 0:
             self.state = "not-started"
@@ -127,7 +154,9 @@ class Cell:
         if labels is not None and key in labels:
             self.label = labels[key]
             return
-        if self.state == "complete":
+        if self.state == "not-asked":
+            self.label = _("Not asked")
+        elif self.state == "complete":
             self.label = _("Complete")
         elif self.state == "not-started":
             self.label = _("Not started")
@@ -146,7 +175,13 @@ class ThemeColumn:
     code: str
     name: str
     items: int
-    checksum: tuple[int, int, int] = field(default=(0, 0, 0), repr=False)  # of the theme's items, see fingerprint
+    checksum: tuple[int, ...] = field(default=(0, 0, 0, 0, 0), repr=False)  # of the theme's items, see fingerprint
+    open_items: int | None = None  # items put to every Party (no addressees); None: all of them
+
+    @property
+    def addressed(self) -> int:
+        """Items of the theme put to some Parties only."""
+        return self.items - (self.items if self.open_items is None else self.open_items)
 
 
 @dataclass
@@ -171,6 +206,7 @@ class PartyRow:
     cells: list[Cell] = field(default_factory=list)
     name: str = ""
     state_label: str = ""
+    asked: bool = True  # False: none of the consultation's items is put to this Party
 
     @property
     def percent(self) -> int:
@@ -191,6 +227,7 @@ class Summary:
     overdue: int
     extended: int
     not_started: int
+    not_asked: int = 0  # Parties put none of the items, left out of every other figure
 
     @property
     def response_rate(self) -> int:
@@ -207,6 +244,7 @@ class StateOfPlay:
     fewest_answered: list[dict[str, Any]]
     filters: dict[str, str]
     items: int
+    addressed_items: int = 0  # items put to some Parties only
     drill_theme: ThemeColumn | None = None
     drill_items: list[dict[str, Any]] = field(default_factory=list)
     drill_page: int = 1
@@ -288,27 +326,50 @@ def party_rows(*, consultation: Consultation, today: datetime.date) -> list[Part
 def theme_columns(*, consultation: Consultation) -> list[ThemeColumn]:
     """The themes used by the consultation, with their item totals (one GROUP BY over the items, no other join).
 
-    Each column also carries a checksum of its items (sums of ids and of ``id × order``, the largest id): part of
-    the cache fingerprint, so that an item added, removed, moved to another theme or reordered is seen without
-    reading the items one by one."""
+    Each column also carries a checksum of its items (sums of ids and of ``id × order``, the largest id) and of their
+    addressee rows (number and a sum over item and Party ids, two subqueries of the same statement): part of the cache
+    fingerprint, so that an item added, removed, moved to another theme, reordered or put to other Parties is seen
+    without reading the items one by one. ``open_items`` counts the items put to every Party."""
+    addressees = (
+        ItemAddressee.objects.filter(item__consultation=consultation, item__theme_id=OuterRef("pk"))
+        .order_by()
+        .values("item__theme_id")
+    )
     themes = (
         Theme.objects.filter(items__consultation=consultation)
         .annotate(
             item_count=Count("items"),
+            open_count=Count("items", filter=~Exists(ItemAddressee.objects.filter(item_id=OuterRef("items__id")))),
             id_sum=Sum("items__id"),
             order_sum=Sum(F("items__id") * F("items__order")),
             max_id=Max("items__id"),
+            addressee_count=Subquery(addressees.annotate(n=Count("id")).values("n"), output_field=IntegerField()),
+            addressee_sum=Subquery(
+                addressees.annotate(n=Sum(F("item_id") * F("party_id") + F("party_id"))).values("n"),
+                output_field=IntegerField(),
+            ),
         )
         .order_by("order", "code")
     )
-    return [ThemeColumn(t.pk, t.code, t.name, t.item_count, (t.id_sum, t.order_sum, t.max_id)) for t in themes]
+    return [
+        ThemeColumn(
+            t.pk,
+            t.code,
+            t.name,
+            t.item_count,
+            (t.id_sum, t.order_sum, t.max_id, t.addressee_count or 0, t.addressee_sum or 0),
+            t.open_count,
+        )
+        for t in themes
+    ]
 
 
 def fingerprint(*, themes: list[ThemeColumn], rows: list[PartyRow]) -> str:
     """A digest of what the cached counts depend on, from data read anyway (see "Cache and freshness")."""
     structure = [(t.id, t.items, t.checksum) for t in themes]
     replies = sorted((r.response_id, r.last_activity_at) for r in rows if r.response_id is not None)
-    return hashlib.sha1(repr((structure, replies)).encode(), usedforsecurity=False).hexdigest()
+    parties = sorted(r.party_id for r in rows)
+    return hashlib.sha1(repr((structure, replies, parties)).encode(), usedforsecurity=False).hexdigest()
 
 
 def cached_for_version(*, key: str, version: Any, compute: Callable[[], Any]) -> Any:
@@ -322,11 +383,18 @@ def cached_for_version(*, key: str, version: Any, compute: Callable[[], Any]) ->
     return value
 
 
-def _progress_counts(*, consultation: Consultation, by: str, item_filter: Q | None = None) -> dict[tuple, tuple]:
-    """(party id, theme or item id) -> (answered, complete), counted in the database."""
+def _progress_counts(
+    *, consultation: Consultation, by: str, item_filter: Q | None = None, addressed: bool = False
+) -> dict[tuple, tuple]:
+    """(party id, theme or item id) -> (answered, complete), counted in the database.
+
+    With ``addressed`` (the consultation has items put to some Parties only), an answer counts only if its item is
+    put to the answering Party (an ``EXISTS`` per row, same single GROUP BY)."""
     answers = Answer.objects.filter(response__consultation=consultation)
     if item_filter is not None:
         answers = answers.filter(item_filter)
+    if addressed:
+        answers = answers.filter(addressed_q("item", "response__party_id"))
     rows = (
         answers.values("response__party_id", by)
         .annotate(
@@ -338,17 +406,51 @@ def _progress_counts(*, consultation: Consultation, by: str, item_filter: Q | No
     return {(r["response__party_id"], r[by]): (r["answered"], r["complete"]) for r in rows}
 
 
-def fewest_answered_items(*, consultation: Consultation, limit: int = FEWEST_ANSWERED_LIMIT) -> list[dict[str, Any]]:
-    """The items the fewest Parties have answered so far (ties in questionnaire order)."""
+def _addressed_counts(*, consultation: Consultation) -> dict[tuple[int, int], int]:
+    """(party id, theme id) -> the theme's items put to that Party by name (one GROUP BY over the addressee rows)."""
+    rows = (
+        ItemAddressee.objects.filter(item__consultation=consultation)
+        .values("party_id", "item__theme_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {(r["party_id"], r["item__theme_id"]): r["n"] for r in rows}
+
+
+def fewest_answered_items(
+    *, consultation: Consultation, parties: int, limit: int = FEWEST_ANSWERED_LIMIT
+) -> list[dict[str, Any]]:
+    """The items the smallest share of the Parties asked have answered so far (ties in questionnaire order).
+
+    Each row: ``answered`` (by Parties the item is put to), ``asked`` (its addressees, or ``parties`` when it is put
+    to every Party) and ``addressee_count`` (None when put to every Party). One query: the counts are subqueries per
+    item, ordered by answered / asked in the database."""
+    addressees = (
+        ItemAddressee.objects.filter(item_id=OuterRef("pk")).order_by().values("item_id").annotate(n=Count("id"))
+    )
+    answered = (
+        Answer.objects.filter(item_id=OuterRef("pk"), is_answered=True)
+        .filter(addressed_q("item", "response__party_id"))
+        .order_by()
+        .values("item_id")
+        .annotate(n=Count("id"))
+    )
+    share = ExpressionWrapper(F("answered") * Value(1.0) / NullIf(F("asked"), 0), output_field=FloatField())
     return list(
         Item.objects.filter(consultation=consultation)
-        .annotate(answered=Count("answers", filter=Q(answers__is_answered=True)))
-        .order_by("answered", "order", "code")
-        .values("id", "code", "answered")[:limit]
+        .annotate(
+            answered=Coalesce(Subquery(answered.values("n"), output_field=IntegerField()), 0),
+            addressee_count=Subquery(addressees.values("n"), output_field=IntegerField()),
+            asked=Coalesce(F("addressee_count"), Value(parties)),
+        )
+        .order_by(share.asc(nulls_last=True), "order", "code")
+        .values("id", "code", "answered", "asked", "addressee_count")[:limit]
     )
 
 
-def _summary(rows: list[PartyRow]) -> Summary:
+def _summary(all_rows: list[PartyRow]) -> Summary:
+    """The figures over the Parties asked at least one item (the others are only counted as not asked)."""
+    rows = [r for r in all_rows if r.asked]
     return Summary(
         parties=len(rows),
         started=sum(1 for r in rows if r.status != "not-started"),
@@ -357,6 +459,7 @@ def _summary(rows: list[PartyRow]) -> Summary:
         overdue=sum(1 for r in rows if r.is_overdue),
         extended=sum(1 for r in rows if r.extended_until),
         not_started=sum(1 for r in rows if r.status == "not-started"),
+        not_asked=len(all_rows) - len(rows),
     )
 
 
@@ -417,25 +520,32 @@ def state_of_play(
     rows = party_rows(consultation=consultation, today=today)
     version = fingerprint(themes=themes, rows=rows)
     base_key = f"{CACHE_PREFIX}:{consultation.pk}"
-    counts, fewest = cached_for_version(
+    # Items put to some Parties only: their denominators are per Party (one more GROUP BY, only then).
+    addressed = any(t.addressed for t in themes)
+    counts, fewest, asked = cached_for_version(
         key=f"{base_key}:themes",
         version=version,
         compute=lambda: (
-            _progress_counts(consultation=consultation, by="item__theme_id"),
-            fewest_answered_items(consultation=consultation),
+            _progress_counts(consultation=consultation, by="item__theme_id", addressed=addressed),
+            fewest_answered_items(consultation=consultation, parties=len(rows)),
+            _addressed_counts(consultation=consultation) if addressed else {},
         ),
     )
     drill = next((t for t in themes if t.code == filters.get("theme")), None)
     total_items = sum(t.items for t in themes)
     labels: dict = {}
     for row in rows:
-        row.total = total_items
         for theme in themes:
             answered, complete = counts.get((row.party_id, theme.id), (0, 0))
+            put = theme.items if not addressed else (theme.open_items or 0) + asked.get((row.party_id, theme.id), 0)
             row.answered += answered
             row.complete += complete
+            row.total += put
             if drill is None:
-                row.cells.append(Cell(answered, complete, theme.items, labels))
+                row.cells.append(Cell(answered, complete, put, labels))
+        # A Party put none of the items is not waited for (a consultation without items waits for everyone).
+        row.asked = row.total > 0 or total_items == 0
+        row.is_overdue = row.is_overdue and row.asked
     drill_items: list[dict[str, Any]] = []
     drill_page = int(filters.get("page") or 1)
     drill_pages = 1
@@ -449,17 +559,24 @@ def state_of_play(
             .values("id", "code")[start : start + DRILL_PAGE_SIZE]
         )
         item_ids = [i["id"] for i in drill_items]
-        item_counts = cached_for_version(
+        item_counts, item_addressees = cached_for_version(
             key=f"{base_key}:theme-{drill.id}:page-{drill_page}",
             version=(version, item_ids),
-            compute=lambda: _progress_counts(
-                consultation=consultation, by="item_id", item_filter=Q(item_id__in=item_ids)
+            compute=lambda: (
+                _progress_counts(
+                    consultation=consultation, by="item_id", item_filter=Q(item_id__in=item_ids), addressed=addressed
+                ),
+                set(ItemAddressee.objects.filter(item_id__in=item_ids).values_list("item_id", "party_id"))
+                if addressed
+                else set(),
             ),
         )
+        restricted = {item_id for item_id, _party_id in item_addressees}
         for row in rows:
             for item in drill_items:
                 answered, complete = item_counts.get((row.party_id, item["id"]), (0, 0))
-                row.cells.append(Cell(answered, complete, 1, labels))
+                put = item["id"] not in restricted or (item["id"], row.party_id) in item_addressees
+                row.cells.append(Cell(answered, complete, int(put), labels))
     summary = _summary(rows)
     visible = [r for r in rows if _matches(r, state=filters.get("state", ""), member=filters.get("member", ""))]
     sort = filters.get("sort", "name")
@@ -473,6 +590,7 @@ def state_of_play(
         fewest_answered=fewest,
         filters=filters,
         items=total_items,
+        addressed_items=sum(t.addressed for t in themes),
         drill_theme=drill,
         drill_items=drill_items,
         drill_page=drill_page,
@@ -482,32 +600,58 @@ def state_of_play(
 
 
 def consultations_overview() -> list[dict[str, Any]]:
-    """The dashboard: every consultation with its reply counts (three GROUP BY queries, no cross join)."""
+    """The dashboard: every consultation with its reply counts (three GROUP BY queries, no cross join; a fourth only
+    when a consultation puts every one of its items to some Parties only).
+
+    The Parties counted are those asked at least one item: every active Party while one item is put to all, else
+    the active Parties named as addressees. ``addressed`` is the number of items put to some Parties only."""
     active = Party.objects.filter(is_active=True).count()
+    restricted = ItemAddressee.objects.filter(item_id=OuterRef("pk"))
     # order_by(): the item model's default ordering would join the GROUP BY and count one item per row.
-    items = dict(
-        Item.objects.order_by().values("consultation_id").annotate(n=Count("id")).values_list("consultation_id", "n")
+    items = {
+        row["consultation_id"]: row
+        for row in Item.objects.order_by()
+        .values("consultation_id")
+        .annotate(n=Count("id"), addressed=Count("id", filter=Exists(restricted)))
+    }
+    only_addressed = [pk for pk, row in items.items() if row["n"] and row["n"] == row["addressed"]]
+    asked = {}
+    if only_addressed:
+        asked = dict(
+            ItemAddressee.objects.filter(item__consultation_id__in=only_addressed, party__is_active=True)
+            .order_by()
+            .values("item__consultation_id")
+            .annotate(n=Count("party_id", distinct=True))
+            .values_list("item__consultation_id", "n")
+        )
+    # A reply counts if its Party is asked an item of its consultation (or the consultation has none yet).
+    consultation_items = Item.objects.filter(consultation_id=OuterRef("consultation_id"))
+    asked_reply = Q(Exists(items_for_party(consultation_items, party_id=OuterRef("party_id")))) | ~Exists(
+        consultation_items
     )
     replies = {
         row["consultation_id"]: row
         for row in Response.objects.values("consultation_id")
         .annotate(
-            started=Count("id"),
-            submitted=Count("id", filter=Q(status=ResponseStatus.SUBMITTED)),
+            started=Count("id", filter=asked_reply),
+            submitted=Count("id", filter=asked_reply & Q(status=ResponseStatus.SUBMITTED)),
         )
         .order_by()
     }
     overview = []
     for consultation in Consultation.objects.order_by("-created_at", "slug"):
         counts = replies.get(consultation.pk, {"started": 0, "submitted": 0})
+        item_counts = items.get(consultation.pk, {"n": 0, "addressed": 0})
+        parties = asked.get(consultation.pk, 0) if consultation.pk in only_addressed else active
         overview.append(
             {
                 "consultation": consultation,
-                "items": items.get(consultation.pk, 0),
-                "parties": active,
+                "items": item_counts["n"],
+                "addressed": item_counts["addressed"],
+                "parties": parties,
                 "started": counts["started"],
                 "submitted": counts["submitted"],
-                "response_rate": (100 * counts["submitted"]) // active if active else 0,
+                "response_rate": (100 * counts["submitted"]) // parties if parties else 0,
             }
         )
     return overview

@@ -122,6 +122,7 @@ def state_of_play_view(request: HttpRequest, slug: str) -> HttpResponse:
         "filters": filters,
         "state_filters": [(key, state_filter_label(key)) for key in STATE_FILTERS],
         "themes": play.themes,
+        "addressed_items": play.addressed_items,
     }
     matrix = {
         "rows": play.rows,
