@@ -3,7 +3,11 @@
 ``reminders_send_due`` is what Celery beat (daily) and ``manage.py send_reminders`` both run. For each
 open consultation and each active Party whose reply is not submitted, the Party's own deadline
 (``extended_until`` or the closing date) decides whether a reminder is due today: at each offset of
-``REMINDER_OFFSETS_DAYS`` before it, and on the day after it ("overdue"). The ``Reminder`` row is
+``REMINDER_OFFSETS_DAYS`` before it, and on the day after it ("overdue"). Only a Party that still has a question
+to answer is due: one put to it (``consultation.selectors.addressees``) that its reply has not answered. A Party
+asked none of the consultation's items (a follow-up round whose every item is addressed to some Parties), or one
+that has answered every item put to it, gets no automatic reminder (the Secretariat can still remind the latter by
+hand, see ``reminders_send_manual``). The ``Reminder`` row is
 unique per (consultation, Party, kind, deadline), so running the job twice creates nothing twice;
 only a successful send marks a reminder ``sent``, and a failed one is retried by later runs up to
 ``REMINDER_MAX_ATTEMPTS``.
@@ -19,7 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, FilteredRelation, Q, QuerySet
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
@@ -46,6 +50,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_OFFSETS = (14, 7, 1)
 DEFAULT_MAX_ATTEMPTS = 5
+MISSING_LISTED = 10  # questions still to answer named in a reminder; the rest are counted
 SENT, FAILED, NO_CONTACT, SKIPPED = "sent", "failed", "no-contact", "skipped"
 
 
@@ -152,16 +157,45 @@ def party_mail_send(
 # --- Progress shown in a reminder --------------------------------------------------------------
 
 
-def reply_progress(*, consultation: Consultation, party: Party) -> dict[str, int]:
-    """Items answered and items complete out of the consultation's items (two COUNT queries)."""
+def reply_progress(*, consultation: Consultation, party: Party) -> dict[str, Any]:
+    """Items answered and items complete out of the items put to the Party, and the first of those it has still to
+    answer (``missing``: codes in questionnaire order, at most ``MISSING_LISTED``; ``more``: how many others).
+    Three queries; an answer to an item not put to the Party counts nowhere."""
+    from ..selectors.addressees import addressed_q, items_for_party
+
+    put_to = items_for_party(Item.objects.filter(consultation=consultation), party_id=party.pk)
+    total = put_to.count()
+    counts = (
+        Answer.objects.filter(response__consultation=consultation, response__party=party)
+        .filter(addressed_q("item", "response__party_id"))
+        .aggregate(
+            answered=Count("id", filter=Q(is_answered=True)),
+            complete=Count("id", filter=Q(is_answered=True, is_complete=True)),
+        )
+    )
+    answered = counts["answered"] or 0
+    answered_here = Answer.objects.filter(item_id=OuterRef("pk"), response__party=party, is_answered=True)
+    missing = list(
+        put_to.filter(~Exists(answered_here)).order_by("order", "code").values_list("code", flat=True)[:MISSING_LISTED]
+    )
+    return {
+        "total": total,
+        "answered": answered,
+        "complete": counts["complete"] or 0,
+        "missing": missing,
+        "more": max(0, total - answered - len(missing)),
+    }
+
+
+def still_to_answer(*, consultation_id: int | OuterRef, party_id: OuterRef) -> Exists:
+    """``EXISTS`` an item of the consultation, put to the Party, that the Party has not answered: whether the Party
+    has anything left to be reminded of. ``party_id`` (and ``consultation_id`` if not a plain id) refer to the query
+    this condition filters (``OuterRef("pk")`` over Parties, ``OuterRef("party_id")`` over reminders)."""
     from ..selectors.addressees import items_for_party
 
-    total = items_for_party(Item.objects.filter(consultation=consultation), party_id=party.pk).count()
-    counts = Answer.objects.filter(response__consultation=consultation, response__party=party).aggregate(
-        answered=Count("id", filter=Q(is_answered=True)),
-        complete=Count("id", filter=Q(is_answered=True, is_complete=True)),
-    )
-    return {"total": total, "answered": counts["answered"] or 0, "complete": counts["complete"] or 0}
+    items = items_for_party(Item.objects.filter(Q(consultation_id=consultation_id)), party_id=party_id)
+    answered = Answer.objects.filter(item_id=OuterRef("pk"), response__party_id=OuterRef(party_id), is_answered=True)
+    return Exists(items.filter(~Exists(answered)))
 
 
 # --- Delivery ----------------------------------------------------------------------------------
@@ -226,11 +260,13 @@ def reminder_deliver(*, reminder_id: int, base_url: str | None = None) -> str:
 
 def _due_parties(*, consultation: Consultation) -> QuerySet[Any]:
     # Rows typed Any: Parties annotated with ``reply_extended_until``, which the stubs cannot see.
-    """Active Parties whose reply is not submitted, with their own deadline (one LEFT JOIN)."""
+    """Active Parties whose reply is not submitted and that still have an item put to them to answer, with their own
+    deadline (one query: a LEFT JOIN and an ``EXISTS``)."""
     return (
         Party.objects.filter(is_active=True)
         .annotate(reply=FilteredRelation("responses", condition=Q(responses__consultation=consultation)))
         .filter(Q(reply__id__isnull=True) | ~Q(reply__status=ResponseStatus.SUBMITTED))
+        .filter(still_to_answer(consultation_id=consultation.pk, party_id=OuterRef("pk")))
         .annotate(reply_extended_until=F("reply__extended_until"))
         .order_by("iso2")
     )
@@ -264,8 +300,8 @@ def reminders_create_due(*, today: datetime.date) -> int:
 
 
 def _pending_reminders() -> list[tuple[int, str]]:
-    """Unsent reminders still worth sending (id, Party code): consultation open, reply not submitted,
-    attempts left."""
+    """Unsent reminders still worth sending (id, Party code): consultation open, reply not submitted, attempts left,
+    and for an automatic one, something put to the Party still to answer."""
     submitted = set(
         Response.objects.filter(
             status=ResponseStatus.SUBMITTED, consultation__status=ConsultationStatus.OPEN
@@ -276,6 +312,10 @@ def _pending_reminders() -> list[tuple[int, str]]:
             status__in=[ReminderStatus.PENDING, ReminderStatus.FAILED],
             attempts__lt=reminder_max_attempts(),
             consultation__status=ConsultationStatus.OPEN,
+        )
+        .filter(
+            Q(kind=ReminderKind.MANUAL)
+            | Q(still_to_answer(consultation_id=OuterRef("consultation_id"), party_id=OuterRef("party_id")))
         )
         .order_by("created_at", "id")
         .values_list("id", "consultation_id", "party_id", "party__iso2")
@@ -306,6 +346,7 @@ class ManualReminders:
     reminders: list[Reminder]
     submitted: list[Party]
     no_contact: list[Party]
+    not_asked: list[Party] = field(default_factory=list)  # none of the consultation's items is put to them
 
 
 @transaction.atomic
@@ -314,8 +355,10 @@ def reminders_send_manual(
 ) -> ManualReminders:
     """The Secretariat reminds the selected Parties now.
 
-    Parties that have submitted, and Parties with nobody to write to, are left out (and named). The rows are
-    written in this transaction and sent once it commits.
+    Parties that have submitted, Parties asked none of the items and Parties with nobody to write to are left out
+    (and named). A Party that has answered every item put to it but not submitted is reminded when the Secretariat
+    chooses it (a reopened reply to correct, a reply waiting for its head's sign-off), though the daily run leaves
+    it alone. The rows are written in this transaction and sent once it commits.
     """
     if consultation.status != ConsultationStatus.OPEN:
         raise ReminderRefused(_("Reminders can be sent only while the consultation is open."))
@@ -334,11 +377,20 @@ def reminders_send_manual(
             "party_id", "extended_until"
         )
     )
+    from ..selectors.addressees import items_for_party
+
+    asked = set(
+        Party.objects.filter(pk__in=[p.pk for p in parties])
+        .filter(Exists(items_for_party(Item.objects.filter(consultation=consultation), party_id=OuterRef("pk"))))
+        .values_list("pk", flat=True)
+    )
     today = timezone.localdate()
     result = ManualReminders(reminders=[], submitted=[], no_contact=[])
     for party in parties:
         if party.pk in submitted_ids:
             result.submitted.append(party)
+        elif party.pk not in asked:
+            result.not_asked.append(party)
         elif party.pk not in with_contacts:
             result.no_contact.append(party)
         else:
@@ -353,8 +405,15 @@ def reminders_send_manual(
                 )
             )
     if not result.reminders:
-        if result.submitted and not result.no_contact:
+        if result.submitted and not (result.no_contact or result.not_asked):
             raise ReminderRefused(_("Every selected Party has already submitted its reply."))
+        if result.not_asked:
+            raise ReminderRefused(
+                _(
+                    "No reminder sent: the selected Parties have submitted, are asked none of the questions, or have"
+                    " no delegation contact yet."
+                )
+            )
         raise ReminderRefused(
             _("No reminder sent: the selected Parties have submitted or have no delegation contact yet.")
         )
@@ -369,6 +428,7 @@ def reminders_send_manual(
             "parties": [r.party.iso2 for r in result.reminders],
             "left_out_submitted": [p.iso2 for p in result.submitted],
             "left_out_no_contact": [p.iso2 for p in result.no_contact],
+            "left_out_not_asked": [p.iso2 for p in result.not_asked],
         },
     )
     ids = [r.pk for r in result.reminders]

@@ -287,6 +287,11 @@ def send_reminders(request: HttpRequest, slug: str) -> HttpResponse:
         parts.append(
             _("Left out, already submitted: %(list)s.") % {"list": ", ".join(p.name for p in result.submitted)}
         )
+    if result.not_asked:
+        parts.append(
+            _("Left out, asked none of the questions: %(list)s.")
+            % {"list": ", ".join(p.name for p in result.not_asked)}
+        )
     if result.no_contact:
         parts.append(
             _("Left out, no delegation contact yet: %(list)s.") % {"list": ", ".join(p.name for p in result.no_contact)}
