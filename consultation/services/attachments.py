@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import zipfile
+from collections.abc import Sequence
 from pathlib import PurePath
 from typing import IO, Any
 
 import filetype
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
@@ -23,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from accounts.services import audit_record
 
-from ..models import Answer, Attachment, FieldType, Item, Response
+from ..models import Answer, Attachment, Field, FieldType, Item, Response
 from .answers import ReplyLocked, answer_save, reply_lock_reason, response_get_or_create
 
 PDF = "application/pdf"
@@ -39,6 +41,10 @@ MAX_ATTACHMENTS_PER_FIELD = 20
 
 class AttachmentRefused(ValueError):
     """The file cannot be accepted; the message says why, for the person who uploaded it."""
+
+
+class AttachmentSourceMissing(AttachmentRefused):
+    """A document to copy is no longer in storage, or no longer holds what was attached: nothing is copied."""
 
 
 def _zip_kind(head: IO[bytes]) -> str | None:
@@ -217,3 +223,64 @@ def attachment_remove(*, attachment: Attachment, user: Any, request: Any = None)
         request=request,
     )
     return saved
+
+
+def _source_read(source: Attachment) -> bytes:
+    """The stored bytes of ``source``, checked against the digest taken at upload; raises ``AttachmentSourceMissing``."""
+    name = source.original_name
+    if not source.file or not source.file.storage.exists(source.file.name):
+        raise AttachmentSourceMissing(
+            _("The document “%(name)s” is no longer in storage, so it cannot be copied.") % {"name": name}
+        )
+    try:
+        with source.file.storage.open(source.file.name, "rb") as handle:
+            content: bytes = handle.read()
+    except OSError as exc:
+        raise AttachmentSourceMissing(
+            _("The document “%(name)s” is no longer in storage, so it cannot be copied.") % {"name": name}
+        ) from exc
+    if hashlib.sha256(content).hexdigest() != source.sha256:
+        raise AttachmentSourceMissing(
+            _("The document “%(name)s” in storage no longer matches the one attached, so it cannot be copied.")
+            % {"name": name}
+        )
+    return content
+
+
+def attachments_copy(*, copies: Sequence[tuple[Attachment, Field]], answer: Answer, user: Any) -> list[Attachment]:
+    """Copy documents of another answer onto ``answer`` as new stored files and rows (same bytes, name, type and
+    digest; uploaded now by ``user``; the confidentiality mark is left to this answer's own sign-off).
+
+    ``copies`` pairs each source document with the attachment field of ``answer``'s item it goes to. Every source is
+    read and checked before anything is written, so a missing one (``AttachmentSourceMissing``) copies nothing. The
+    caller writes the answer's value naming the copies, in its own transaction; if that fails, it removes the copied
+    files with ``attachment_copies_discard`` (files are not transactional). The answer's value is not changed here.
+    """
+    contents = [(source, fld, _source_read(source)) for source, fld in copies]
+    made: list[Attachment] = []
+    try:
+        for source, fld, content in contents:
+            name = _safe_name(source.original_name)
+            copy = Attachment(
+                answer=answer,
+                field=fld,
+                original_name=name,
+                content_type=source.content_type,
+                size=len(content),
+                sha256=source.sha256,
+                uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+            )
+            copy.file.save(name, ContentFile(content), save=False)
+            made.append(copy)
+            copy.save()
+    except Exception:
+        attachment_copies_discard(made)
+        raise
+    return made
+
+
+def attachment_copies_discard(copies: Sequence[Attachment]) -> None:
+    """Remove the stored files of copies whose transaction is not committing (their rows roll back with it)."""
+    for copy in copies:
+        if copy.file.name:
+            copy.file.storage.delete(copy.file.name)

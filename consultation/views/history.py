@@ -24,6 +24,7 @@ from ..services.answers import (
     answer_restore,
     reply_lock_reason,
 )
+from ..services.attachments import AttachmentRefused
 from ..services.rounds import NothingToConfirm, answer_confirm_unchanged
 from .workspace_common import (
     _item_reply_url,
@@ -132,6 +133,9 @@ def answer_no_change(request: HttpRequest, slug: str, code: str) -> HttpResponse
         )
     except NothingToConfirm as exc:
         messages.error(request, str(exc))
+        return redirect(back)
+    except AttachmentRefused as exc:  # a document of the earlier answer is gone from storage, or one too many
+        messages.error(request, _("Not confirmed: %(reason)s") % {"reason": str(exc)})
         return redirect(back)
     except AnswerConflict:
         messages.error(
