@@ -12,7 +12,7 @@ The expensive part, counted over every answer of the consultation (48,000 rows a
 1,000 items), is cached:
 
 3. answered / complete counts per Party and theme (one GROUP BY over ``Answer``);
-4. the items with the fewest answers (one GROUP BY over ``Item``);
+4. the items with the smallest share of answers from the Parties asked (one query over ``Item``);
 5. only when some items are put to some Parties only (``ItemAddressee``): the number of such items each Party is
    asked, per theme (one GROUP BY over ``ItemAddressee``).
 
@@ -22,7 +22,7 @@ put to it (left from before the addressees were set) counts nowhere; a cell with
 asked", and a Party asked nothing at all is left out of the summary (not started, overdue, response rate).
 
 A drill-down into one theme adds the page of items of the theme (read fresh) and the answers per
-Party and item of that page (cached the same way).
+Party and item of that page (cached the same way; with addressees, also the addressee rows of that page's items).
 
 Cache and freshness
 -------------------
@@ -37,9 +37,10 @@ fingerprint costs no query of its own: it is made of (1) and (2) above, namely
 - per theme: the number of items and sums over the items' ids and ``id × order`` (an item added,
   removed, moved to another theme or reordered changes them), and the number and a checksum of the addressee rows
   of its items (an item put to one more or one fewer Party changes them);
-- the Parties listed (a Party made active or inactive changes the number of Parties asked an item). Fields are not read: whether an answer
-  is complete is stored on the answer when it is saved, so a field's ``required`` flag changes no
-  figure of the page.
+- the Parties listed (a Party made active or inactive changes the number of Parties asked an item).
+
+Fields are not read: whether an answer is complete is stored on the answer when it is saved, so a field's
+``required`` flag changes no figure of the page.
 
 The fingerprint is read before the counts are made, so counts are never older than the fingerprint
 they are stored with: the first request after a save sees a new fingerprint and counts again. A
