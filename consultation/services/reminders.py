@@ -187,15 +187,13 @@ def reply_progress(*, consultation: Consultation, party: Party) -> dict[str, Any
     }
 
 
-def still_to_answer(*, consultation_id: int | OuterRef, party_id: OuterRef) -> Exists:
-    """``EXISTS`` an item of the consultation, put to the Party, that the Party has not answered: whether the Party
-    has anything left to be reminded of. ``party_id`` (and ``consultation_id`` if not a plain id) refer to the query
-    this condition filters (``OuterRef("pk")`` over Parties, ``OuterRef("party_id")`` over reminders)."""
+def asked_anything(*, consultation_id: int | OuterRef, party_id: OuterRef) -> Exists:
+    """``EXISTS`` an item of the consultation put to the Party: a Party asked none of a follow-up round's questions
+    has nothing to submit and is never reminded. ``party_id`` (and ``consultation_id`` if not a plain id) refer to the
+    query this condition filters (``OuterRef("pk")`` over Parties, ``OuterRef("party_id")`` over reminders)."""
     from ..selectors.addressees import items_for_party
 
-    items = items_for_party(Item.objects.filter(Q(consultation_id=consultation_id)), party_id=party_id)
-    answered = Answer.objects.filter(item_id=OuterRef("pk"), response__party_id=OuterRef(party_id), is_answered=True)
-    return Exists(items.filter(~Exists(answered)))
+    return Exists(items_for_party(Item.objects.filter(Q(consultation_id=consultation_id)), party_id=party_id))
 
 
 # --- Delivery ----------------------------------------------------------------------------------
@@ -260,13 +258,13 @@ def reminder_deliver(*, reminder_id: int, base_url: str | None = None) -> str:
 
 def _due_parties(*, consultation: Consultation) -> QuerySet[Any]:
     # Rows typed Any: Parties annotated with ``reply_extended_until``, which the stubs cannot see.
-    """Active Parties whose reply is not submitted and that still have an item put to them to answer, with their own
-    deadline (one query: a LEFT JOIN and an ``EXISTS``)."""
+    """Active Parties asked at least one item whose reply is not submitted, with their own deadline (one query: a
+    LEFT JOIN and an ``EXISTS``). A reply with every item answered is still due: only the head's submission counts."""
     return (
         Party.objects.filter(is_active=True)
         .annotate(reply=FilteredRelation("responses", condition=Q(responses__consultation=consultation)))
         .filter(Q(reply__id__isnull=True) | ~Q(reply__status=ResponseStatus.SUBMITTED))
-        .filter(still_to_answer(consultation_id=consultation.pk, party_id=OuterRef("pk")))
+        .filter(asked_anything(consultation_id=consultation.pk, party_id=OuterRef("pk")))
         .annotate(reply_extended_until=F("reply__extended_until"))
         .order_by("iso2")
     )
@@ -301,7 +299,7 @@ def reminders_create_due(*, today: datetime.date) -> int:
 
 def _pending_reminders() -> list[tuple[int, str]]:
     """Unsent reminders still worth sending (id, Party code): consultation open, reply not submitted, attempts left,
-    and for an automatic one, something put to the Party still to answer."""
+    and for an automatic one, something put to the Party."""
     submitted = set(
         Response.objects.filter(
             status=ResponseStatus.SUBMITTED, consultation__status=ConsultationStatus.OPEN
@@ -315,7 +313,7 @@ def _pending_reminders() -> list[tuple[int, str]]:
         )
         .filter(
             Q(kind=ReminderKind.MANUAL)
-            | Q(still_to_answer(consultation_id=OuterRef("consultation_id"), party_id=OuterRef("party_id")))
+            | Q(asked_anything(consultation_id=OuterRef("consultation_id"), party_id=OuterRef("party_id")))
         )
         .order_by("created_at", "id")
         .values_list("id", "consultation_id", "party_id", "party__iso2")

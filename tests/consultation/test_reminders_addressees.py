@@ -1,6 +1,6 @@
 """Reminders with items put to some Parties only: a Party is reminded only of the items put to it, a Party with
-nothing of its own left to answer (or asked nothing at all) gets no automatic reminder, and the mail counts and names
-only the questions asked."""
+asked nothing at all gets no reminder, a Party with every question put to it answered is still reminded to submit,
+and the mail counts and names only the questions asked."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ def _mail_to(address: str):
     return message
 
 
-def test_a_party_not_asked_its_only_unanswered_item_is_not_reminded(dated):
+def test_a_party_with_every_question_put_to_it_answered_is_still_reminded_to_submit(dated):
     genai, _robot = dated.items
     fr = response_get_or_create(consultation=dated.consultation, party=dated.party_a)
     save(fr, genai, {"position": "yes"}, dated.member_a)
@@ -62,11 +62,12 @@ def test_a_party_not_asked_its_only_unanswered_item_is_not_reminded(dated):
     with at(CLOSES - datetime.timedelta(days=7)):
         run = reminders_send_due()
 
-    assert run.sent_to == ["DE"]  # ROBOT-01, left unanswered by France, is put to Germany only
-    assert [m.to for m in mail.outbox] == [["head.b@de.example"]]
-    assert not Reminder.objects.filter(party=dated.party_a).exists()
-    # Every other active Party is asked GENAI-01 and is recorded (without a contact to write to).
-    assert Reminder.objects.filter(kind="d-7").count() == ACTIVE_PARTIES - 1
+    assert run.sent_to == ["DE", "FR"]  # answered is not submitted: only the head's submission counts
+    french = _mail_to("head.a@fr.example").body
+    assert "2 of 2 items answered" in french or "2 sur 2" in french
+    assert "ROBOT-01" not in french  # left unanswered by France, but put to Germany only
+    assert "GENAI-01" not in french  # nothing named as still to answer
+    assert Reminder.objects.filter(kind="d-7").count() == ACTIVE_PARTIES
 
 
 def test_the_mail_counts_and_names_only_the_questions_put_to_the_party(dated):
@@ -142,16 +143,16 @@ def test_a_manual_reminder_leaves_out_a_party_asked_nothing(
     assert [m.to for m in mail.outbox] == [["head.b@de.example"]]
 
 
-def test_a_manual_reminder_still_reaches_a_party_with_everything_answered(
+def test_a_manual_reminder_reaches_a_party_with_everything_answered(
     world, follow_up_round, django_capture_on_commit_callbacks
 ):
-    """The daily run leaves a Party with nothing left to answer alone; the Secretariat may still remind it to submit
-    (a reply waiting for its head's sign-off, or reopened for a correction)."""
+    """The Secretariat may remind a Party with every question answered to submit (a reply waiting for its head's
+    sign-off, or reopened for a correction), as the daily run does."""
     reply = response_get_or_create(consultation=follow_up_round, party=world.party_a)
     save(reply, follow_up_round.items.get(), {"position": "yes"}, world.member_a)
     with at(CLOSES - datetime.timedelta(days=1)):
         run = reminders_send_due()
-    assert run.sent_to == ["DE"]
+    assert run.sent_to == ["DE", "FR"]
     with django_capture_on_commit_callbacks(execute=True):
         result = reminders_send_manual(consultation=follow_up_round, parties=[world.party_a], user=world.secretariat)
     assert [r.party for r in result.reminders] == [world.party_a]
