@@ -29,6 +29,7 @@ from consultation.models import (
     Field,
     FieldType,
     Item,
+    ItemAddressee,
     Option,
     Party,
     Response,
@@ -135,10 +136,11 @@ class ItemFigures:
     answered: dict[int, set[int]]  # item id → the Parties whose last submission answers it
     submitted_at: dict[int, Any]  # Party id → its last submission
     under_revision: dict[int, Any]  # Party id → reopened since (its last submission still counts)
+    addressees: dict[int, set[int]]  # item id → the Parties it is put to (absent: put to every Party)
 
 
 def item_figures(*, consultation: Consultation, item_ids: list[int] | None = None) -> ItemFigures:
-    """Every figure that depends on the items only (not on the report's scope), in 13 queries; ``item_ids``
+    """Every figure that depends on the items only (not on the report's scope), in 14 queries; ``item_ids``
     None means every item of the consultation.
 
     Run inside one transaction: PostgreSQL then streams the large reads through plain server-side cursors
@@ -150,6 +152,24 @@ def item_figures(*, consultation: Consultation, item_ids: list[int] | None = Non
 
 def _in_scope(queryset: QuerySet, item_ids: list[int] | None, column: str = "item_id") -> QuerySet:
     return queryset if item_ids is None else queryset.filter(**{f"{column}__in": item_ids})
+
+
+def item_addressees(*, consultation: Consultation, item_ids: list[int] | None) -> dict[int, set[int]]:
+    """The Parties each item in scope is put to (one query). An item without addressee rows is put to every
+    Party and is absent here, so a report never counts a Party against a question nobody asked it."""
+    addressees: dict[int, set[int]] = defaultdict(set)
+    for item_id, party_id in _in_scope(
+        ItemAddressee.objects.filter(item__consultation=consultation), item_ids
+    ).values_list("item_id", "party_id"):
+        addressees[item_id].add(party_id)
+    return dict(addressees)
+
+
+def _asked(item_id: int, addressees: dict[int, set[int]], answered: dict[int, set[int]], active: set[int]) -> set[int]:
+    """The Parties asked an item, as participation counts them (every active Party, and an inactive one where it
+    answered), narrowed to the item's addressees when it has some."""
+    asked = active | answered.get(item_id, set())
+    return asked & addressees[item_id] if item_id in addressees else asked
 
 
 def _item_figures(*, consultation: Consultation, item_ids: list[int] | None) -> ItemFigures:
@@ -195,6 +215,10 @@ def _item_figures(*, consultation: Consultation, item_ids: list[int] | None) -> 
     ).values_list("item_id", "party_id"):
         answered[item_id].add(party_id)
     stream = sum(len(parties) for parties in answered.values()) > STREAM_FROM_PAIRS
+    addressees = item_addressees(consultation=consultation, item_ids=item_ids)
+    active = {party_id for party_id, party in parties.items() if party["is_active"]}
+    # A question put to some Parties only gives its percentages of the Parties asked.
+    asked_base = {item_id: len(_asked(item_id, addressees, answered, active)) for item_id in addressees}
 
     def rows(queryset: QuerySet, chunk: int) -> Any:
         return queryset.iterator(chunk_size=chunk) if stream else queryset
@@ -298,7 +322,7 @@ def _item_figures(*, consultation: Consultation, item_ids: list[int] | None) -> 
                         "label_en": option.label_en or "",
                         "label_fr": option.label_fr or option.label_en or "",
                         "count": len(chosen),  # an option is chosen at most once per answer, i.e. per Party
-                        "percent": percent(len(chosen), replying),
+                        "percent": percent(len(chosen), asked_base.get(field.item_id, replying)),
                         "parties": names(chosen),
                     }
                 )
@@ -371,6 +395,7 @@ def _item_figures(*, consultation: Consultation, item_ids: list[int] | None) -> 
     matrix_columns: dict[int, list[dict[str, Any]]] = {}
     for item in item_rows:
         item_fields = [field_figures(field) for field in fields_by_item[item.pk] if field.type != FieldType.ATTACHMENT]
+        asked = _asked(item.pk, addressees, answered, active)
         item_dicts.append(
             {
                 "id": item.pk,
@@ -385,6 +410,9 @@ def _item_figures(*, consultation: Consultation, item_ids: list[int] | None) -> 
                 "articles": articles_by_item.get(item.pk, []),
                 "replying": len(answered.get(item.pk, ())),
                 "answered_by": names(by_name(list(answered.get(item.pk, ())))),
+                "asked": len(asked),
+                # Named only for a question put to some Parties (the others say nothing new).
+                **({"asked_parties": names(by_name(list(asked)))} if item.pk in addressees else {}),
                 "fields": item_fields,
                 "attachments": [
                     {"party": _party_name(parties[p]), "id": attachment_id, "name": name, "size": size}
@@ -410,6 +438,7 @@ def _item_figures(*, consultation: Consultation, item_ids: list[int] | None) -> 
         answered=answered,
         submitted_at=submitted_at,
         under_revision=under_revision,
+        addressees=addressees,
     )
 
 
@@ -506,6 +535,9 @@ def _assemble(*, consultation: Consultation, shared: ItemFigures, item_ids: set[
     columns = [column for item in items for column in shared.matrix_columns[item["id"]]]
     replied = [party for pid, party in parties.items() if pid in replied_at]
     not_replied = [party for pid, party in parties.items() if pid not in replied_at and party["is_active"]]
+    if item_ids and all(item_id in shared.addressees for item_id in item_ids):  # no item put to every Party
+        asked_any: set[int] = set().union(*(shared.addressees[item_id] for item_id in item_ids))
+        not_replied = [party for party in not_replied if party["id"] in asked_any]
     field_ids = [column["field_id"] for column in columns]
     no_cells: dict[int, tuple[str, int]] = {}
     matrix_rows = []
@@ -536,7 +568,7 @@ def _assemble(*, consultation: Consultation, shared: ItemFigures, item_ids: set[
 
 def report_figures(*, consultation: Consultation, items: QuerySet[Item]) -> dict[str, Any]:
     """Participation, per-field figures, compilations and the Parties × closed-fields matrix for ``items``
-    (14 queries whatever the number of Parties, items or fields)."""
+    (15 queries whatever the number of Parties, items or fields)."""
     built_at = timezone.now()
     item_ids = list(items.values_list("pk", flat=True))
     shared = item_figures(consultation=consultation, item_ids=item_ids)
@@ -579,7 +611,7 @@ def _catalogue(consultation: Consultation) -> dict[int, _CatalogueEntry]:
 
 def report_figures_many(*, consultation: Consultation, scopes: list[Scope]) -> dict[str, dict[str, Any]]:
     """The figures of several reports at once, keyed by scope label: the scopes are resolved to item ids
-    (2 queries), then the per-item figures are computed once over their union (13 queries) and each report
+    (2 queries), then the per-item figures are computed once over their union (14 queries) and each report
     is assembled from them in memory."""
     built_at = timezone.now()
     catalogue = _catalogue(consultation)

@@ -174,7 +174,7 @@ def test_matrix_shows_who_answered_what(dataset):
 def test_query_count_does_not_grow_with_parties_or_items(dataset, django_assert_num_queries):
     consultation = dataset.consultation
     items = scope_items(consultation=consultation, kind="overview", key="")
-    with django_assert_num_queries(15) as small:  # the item ids, 12 reads, and its read transaction's savepoint
+    with django_assert_num_queries(16) as small:  # item ids, 13 reads (addressees too), the savepoint
         report_figures(consultation=consultation, items=items)
     theme = f.ThemeFactory(code="robotics")
     extra = [f.position_item(consultation, code=f"EXTRA-{n}", theme=theme, articles=[20]) for n in range(5)]
@@ -202,7 +202,7 @@ def test_figures_of_many_reports_at_once_equal_each_report_alone(dataset, django
         "article_theme:20:generative-ai",
     ]
     scopes = [scope_parse(consultation=dataset.consultation, text=text) for text in texts]
-    with django_assert_num_queries(16):  # 2 to resolve the scopes, 12 reads for all (+2 for the savepoint)
+    with django_assert_num_queries(17):  # 2 to resolve the scopes, 13 reads for all (+2 for the savepoint)
         many = report_figures_many(consultation=dataset.consultation, scopes=scopes)
     for scope in scopes:
         alone = figures(dataset, scope.kind, scope.key)
