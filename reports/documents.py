@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from .charts import bar_chart_svg
-from .labels import date_text, labels
+from .labels import NOT_ASKED, answered_of_asked, date_text, labels
 from .pdf import report_pdf
 from .rendering import annex_title, section_view, sections_html
 from .sections import DocumentMeta, section_from_data
@@ -95,6 +95,12 @@ def item_view(
         article["text"] = _in(language, article, "text") if article.get("text_en") else ""
     view["heading"] = f"{item['code']} – {view['theme_label']}"
     view["answered_by"] = names.sorted([names(p) for p in item.get("answered_by", [])])
+    restricted = "asked_parties" in item  # put to some Parties only: counted against those asked
+    if restricted:
+        view["asked_parties"] = names.sorted([names(p) for p in item["asked_parties"]])
+        view["replying_text"] = answered_of_asked(item["replying"], item["asked"], language)
+    else:
+        view["replying_text"] = f"{L['replying']}: {item['replying']}"
     view["attachments"] = names.sorted(
         [
             {
@@ -128,6 +134,10 @@ def item_view(
             answer["language"] = written
             answer["language_note"] = "" if written == language else L.get(f"reply_in_{written}", L["reply_in_other"])
         if field["type"] in CHOICE_TYPES:
+            # The base of the percentages: the Parties asked a restricted question, else those replying.
+            field["percent_label"] = L["percent_asked"] if restricted else L["percent"]
+            field["base_label"] = L["asked"] if restricted else L["replying"]
+            field["base"] = item["asked"] if restricted else field["replying"]
             spec = {
                 "labels": tuple(option["label"] for option in field["options"]),
                 "values": tuple(float(option["count"]) for option in field["options"]),
@@ -374,13 +384,13 @@ def _answer_lines(field: dict[str, Any], party: str, L: dict[str, str]) -> list[
 
 
 def profiles(items: list[dict[str, Any]], parties: list[str], L: dict[str, str]) -> list[dict[str, Any]]:
-    """One profile per replying Party: every item it answered, in questionnaire order, with each field's answer
-    (or "No answer.") and its attachments."""
+    """One profile per replying Party: every item put to it that it answered, in questionnaire order, with each
+    field's answer (or "No answer.") and its attachments."""
     out = []
     for party in parties:
         entries = []
         for item in items:
-            if party not in item["answered_by"]:
+            if party not in item["answered_by"] or not _is_asked(item, party):
                 continue
             fields = []
             for field in item["fields"]:
@@ -394,17 +404,27 @@ def profiles(items: list[dict[str, Any]], parties: list[str], L: dict[str, str])
     return out
 
 
+def _is_asked(item: dict[str, Any], party: str) -> bool:
+    """Whether the question was put to ``party`` (a name in the edition's language): every Party unless the item
+    names those asked."""
+    return "asked_parties" not in item or party in item["asked_parties"]
+
+
 STATUS_COLUMNS_PER_TABLE = 10  # item columns per landscape A4 table, the Party column repeated
 
 
 def status_table(items: list[dict[str, Any]], parties: list[str], L: dict[str, str]) -> dict[str, Any]:
     """Party × item: the option each Party chose in the item's first closed question, "✓" for an answer without
-    one, "–" for none; split in slices of ``STATUS_COLUMNS_PER_TABLE`` items so each fits a landscape page."""
+    one, "–" for none, "—" where the question was not put to the Party (with its legend line); split in slices of
+    ``STATUS_COLUMNS_PER_TABLE`` items so each fits a landscape page."""
     columns = [item["code"] for item in items]
     rows = []
     for party in parties:
         cells = []
         for item in items:
+            if not _is_asked(item, party):
+                cells.append(NOT_ASKED)
+                continue
             if party not in item["answered_by"]:
                 cells.append("–")
                 continue
@@ -416,7 +436,8 @@ def status_table(items: list[dict[str, Any]], parties: list[str], L: dict[str, s
         list(range(start, min(start + STATUS_COLUMNS_PER_TABLE, len(columns))))
         for start in range(0, len(columns), STATUS_COLUMNS_PER_TABLE)
     ]
-    return {"columns": columns, "rows": rows, "chunks": chunks}
+    restricted = any("asked_parties" in item for item in items)
+    return {"columns": columns, "rows": rows, "chunks": chunks, "legend": L["not_asked_legend"] if restricted else ""}
 
 
 def render_html(view: dict[str, Any], cache: RenderCache | None = None) -> str:

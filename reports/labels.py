@@ -11,7 +11,7 @@ import datetime
 
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 
 TEXTS = {
     "committee": _("Lanzarote Committee"),
@@ -98,7 +98,22 @@ TEXTS = {
     "by_article_note": _(
         "A reference given under a question counts once for every Convention article the question concerns."
     ),
+    # A question put to some Parties only (a follow-up on a recommendation addressed to a few of them).
+    "asked": _("Parties asked"),
+    "percent_asked": _("% of Parties asked"),
+    "not_asked_legend": _("— not asked"),
 }
+NOT_ASKED = "—"  # Annex II's cell for a Party that was not asked the question (distinct from "–", no reply)
+
+
+def answered_of_asked(count: int, asked: int, language: str) -> str:
+    """``Answered by 1 of 2 Parties asked``: the replying line of a question put to some Parties only."""
+    with translation.override(language):
+        return ngettext(
+            "Answered by %(count)s of %(asked)s Party asked",
+            "Answered by %(count)s of %(asked)s Parties asked",
+            asked,
+        ) % {"count": count, "asked": asked}
 
 
 def labels(language: str) -> dict[str, str]:

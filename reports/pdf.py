@@ -64,7 +64,11 @@ def chart_geometry(chart: dict[str, Any]) -> dict[str, Any]:
 
 def _field(field: dict[str, Any], L: dict[str, str]) -> dict[str, Any]:
     kind = field["type"]
-    out: dict[str, Any] = {"type": kind, "label": field["label"]}
+    out: dict[str, Any] = {
+        "type": kind,
+        "label": field["label"],
+        "percent_label": field.get("percent_label", L["percent"]),
+    }
     if kind in CHOICE_TYPES:
         out["chart"] = chart_geometry(field["chart"])
         out["caption"] = f"{field['chart']['title']} ({L['replying']}: {field['replying']})"
@@ -164,6 +168,7 @@ def pdf_data(view: dict[str, Any]) -> dict[str, Any]:
                 "theme_label": item["theme_label"],
                 "article_numbers": ", ".join(str(a["number"]) for a in item["articles"]),
                 "replying": str(item["replying"]),
+                "replying_text": item.get("replying_text") or f"{L['replying']}: {item['replying']}",
                 "text": item["text"],
                 "article_labels": item["article_labels"],
                 "articles": [{"label": a["label"], "text": a.get("text", "")} for a in item["articles"]],

@@ -645,6 +645,8 @@ def _report_body(writer: _Writer, view: dict[str, Any]) -> None:
             if article.get("text"):  # article reports quote the article
                 writer.paragraph(f"{L.get('article_text', '')} – {article['label']}", bold=True, keep_next=True)
                 writer.text(article["text"], style="Quote")
+        if "asked_parties" in item:  # put to some Parties only: counted against those asked
+            writer.paragraph(item["replying_text"], style="Note")
         for index, field in enumerate(item["fields"], start=1):
             writer.heading(number_heading([*numbers, index], field["label"]), 2)
             _field(writer, item, field, L)
@@ -700,6 +702,10 @@ def _report_body(writer: _Writer, view: dict[str, Any]) -> None:
         writer.landscape()
         title = L["status_table"] if status else L["matrix"]
         writer.annex(Section(key="matrix", title=title), annexes, new_page=False)  # the section starts one
+        if status:
+            writer.paragraph(L["status_note"], style="Note")
+            if status.get("legend"):
+                writer.paragraph(status["legend"], style="Note")
         columns = matrix["columns"]
         for start in range(0, len(columns), MATRIX_COLUMNS_PER_TABLE):
             stop = min(start + MATRIX_COLUMNS_PER_TABLE, len(columns))
@@ -722,7 +728,7 @@ def _field(writer: _Writer, item: dict[str, Any], field: dict[str, Any], L: dict
         png = bar_chart_png(labels=spec["labels"], values=spec["values"], xlabel=spec["xlabel"])
         writer.figure(png, caption=f"{spec['title']} ({L['replying']}: {field['replying']})", alt=_chart_alt(spec))
         writer.table(
-            [L["option"], L["count"], L["percent"], L["parties"]],
+            [L["option"], L["count"], field.get("percent_label", L["percent"]), L["parties"]],
             [[o["label"], o["count"], f"{o['percent']:.1f} %", ", ".join(o["parties"])] for o in field["options"]],
             caption=f"{item['code']} – {field['label']} ({L['replying']}: {field['replying']})",
             widths=[8, 3, 4, 9],

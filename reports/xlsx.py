@@ -201,15 +201,23 @@ def _field_sheet(item: dict[str, Any], fld: dict[str, Any], L: dict[str, str]) -
     intro = _field_intro(item, fld, L)
     replying = fld.get("replying")
     if kind in CHOICE_TYPES:
+        # The base column: the Parties asked a question put to some Parties only, else the replying Parties.
+        base = fld.get("base", replying)
+        asked = [[item["replying_text"]], [L["asked"], item["asked"]]] if "asked_parties" in item else []
         return Sheet(
             name=name,
             holds=_("Replies per option to %(item)s – %(field)s") % {"item": item["code"], "field": fld["label"]},
-            header=[L["option"], L["count"], L["replying"], L["percent"], L["parties"]],
-            rows=[
-                [o["label"], o["count"], replying, number(o["percent"]), ", ".join(o["parties"])]
-                for o in fld["options"]
+            header=[
+                L["option"],
+                L["count"],
+                fld.get("base_label", L["replying"]),
+                fld.get("percent_label", L["percent"]),
+                L["parties"],
             ],
-            intro=[*intro, [L["replying"], replying]],
+            rows=[
+                [o["label"], o["count"], base, number(o["percent"]), ", ".join(o["parties"])] for o in fld["options"]
+            ],
+            intro=[*intro, [L["replying"], replying], *asked],
         )
     if kind == "ranking":
         return Sheet(
@@ -436,6 +444,17 @@ def report_sheets(view: dict[str, Any]) -> list[Sheet]:
                 rows=[
                     [row["party"], *[(c["label"] if c else "") for c in row["cells"]]] for row in view["matrix"]["rows"]
                 ],
+            )
+        )
+    status = view.get("status")
+    if status and status["columns"]:  # Annex II: the replies at a glance
+        sheets.append(
+            Sheet(
+                name=L["status_table"],
+                holds=L["status_table"],
+                header=[L["party"], *status["columns"]],
+                rows=[[row["party"], *row["cells"]] for row in status["rows"]],
+                intro=[[L["status_note"]], *([[status["legend"]]] if status.get("legend") else [])],
             )
         )
     legal = view.get("legal") or {}

@@ -25,6 +25,7 @@ SHEETS_EN = [
     "GENAI-02 Position",
     "GENAI-02 Explanation",
     "Who answered what",
+    "Replies at a glance",
     "All answers",
 ]
 FRENCH_POSITION_SHEET = "GENAI-02 Position"
