@@ -5,6 +5,11 @@ overview). Each build is a ``ReportRun`` (the state users watch); a successful r
 one ``ReportVersion`` holding the aggregated figures (``data``, the single source of every output)
 and the rendered HTML, PDF, DOCX and XLSX. ``Report.current_version`` flips to the new version in
 the same transaction that marks the run done, so an interrupted build never replaces a good one.
+
+A build has an audience. The Committee's builds (the default) count every submitted reply and become the report's
+current version. A public build (requested from the Secretariat's publication page) counts only the Parties whose
+reply is published, without the answers marked not for publication; its versions are "public editions", never the
+report's current version, published on the public site and withdrawn from it when a Party's publication is withdrawn.
 """
 
 from __future__ import annotations
@@ -36,6 +41,13 @@ class EditionFormat(models.TextChoices):
     PDF = "pdf", "PDF"
     DOCX = "docx", "DOCX"
     XLSX = "xlsx", "XLSX"
+
+
+class Audience(models.TextChoices):
+    """Who a build is for: the Committee reads every submitted reply; a public edition only what is published."""
+
+    COMMITTEE = "committee", _("Committee")
+    PUBLIC = "public", _("Public")
 
 
 class Classification(models.TextChoices):
@@ -130,6 +142,13 @@ class ReportRun(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     data_version = models.IntegerField(null=True, blank=True)
     trigger = models.CharField(max_length=20, default="manual", help_text=_("manual, refresh, sweep, command"))
+    audience = models.CharField(
+        _("audience"),
+        max_length=10,
+        choices=Audience.choices,
+        default=Audience.COMMITTEE,
+        help_text=_("A public build reads only the published replies, without what was marked not for publication."),
+    )
     formats = models.JSONField(default=list, blank=True, help_text=_("Formats to write; empty means all."))
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -154,7 +173,9 @@ class ReportRun(models.Model):
         verbose_name_plural = _("report builds")
         constraints = [
             models.UniqueConstraint(
-                fields=["report"], condition=models.Q(status__in=["queued", "running"]), name="report_one_active_run"
+                fields=["report", "audience"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="report_one_active_run",
             ),
             models.CheckConstraint(condition=models.Q(progress__lte=100), name="report_run_progress_max_100"),
         ]
@@ -177,6 +198,7 @@ class ReportVersion(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="versions")
     run = models.OneToOneField(ReportRun, on_delete=models.PROTECT, related_name="version")
     number = models.PositiveIntegerField()
+    audience = models.CharField(_("audience"), max_length=10, choices=Audience.choices, default=Audience.COMMITTEE)
     data_version = models.IntegerField()
     data = models.JSONField(default=dict)
     content_hash = models.CharField(
@@ -195,6 +217,11 @@ class ReportVersion(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("A public edition taken off the public site (a Party's reply it counted was withdrawn)."),
     )
 
     class Meta:

@@ -31,6 +31,8 @@ def _choice_text(fld: Field, value, language: str) -> str:
 
 
 def changes_section_provider(context: SectionContext) -> list[Section]:
+    if context.audience == "public":
+        return []  # each Party's answers compared across rounds: Committee documents only
     items = list(
         Item.objects.filter(pk__in=context.item_ids, continues__isnull=False)
         .select_related("continues__consultation")

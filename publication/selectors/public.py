@@ -43,6 +43,19 @@ def _published(model: Any) -> Any:
     return model.objects.filter(status=ContributionStatus.SUBMITTED, published_at__isnull=False)
 
 
+def public_report_submissions(consultation_id: int) -> QuerySet[Any]:
+    """The submissions a public edition of a report may count (registered with ``reports.audience``): the ones the
+    Parties' current publications copy, the same rule as the public pages (a withdrawn or replaced publication
+    counts no more; a reply submitted again since is not counted until that submission is published). The answers
+    marked not for publication are left out by the reports themselves (``SubmittedAnswer.confidential``, repeated on
+    every typed row), as ``publication_publish`` leaves them out of the snapshot. A lazy queryset: no query."""
+    return (
+        Publication.objects.current()
+        .filter(consultation_id=consultation_id, submission__isnull=False)
+        .values("submission_id")
+    )
+
+
 def public_consultations() -> list[dict[str, Any]]:
     """Consultations with at least one published reply, newest first, with the number of Parties published."""
     counts = dict(

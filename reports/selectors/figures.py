@@ -41,7 +41,8 @@ from consultation.models import (
     SubmittedValue,
 )
 
-from ..models import ScopeKind
+from ..audience import Rows, rows_for
+from ..models import Audience, ScopeKind
 from .scopes import Scope
 
 TEXT_CHUNK = 5000
@@ -139,15 +140,22 @@ class ItemFigures:
     addressees: dict[int, set[int]]  # item id → the Parties it is put to (absent: put to every Party)
 
 
-def item_figures(*, consultation: Consultation, item_ids: list[int] | None = None) -> ItemFigures:
+def item_figures(
+    *, consultation: Consultation, item_ids: list[int] | None = None, audience: str = Audience.COMMITTEE
+) -> ItemFigures:
     """Every figure that depends on the items only (not on the report's scope), in 14 queries; ``item_ids``
-    None means every item of the consultation.
+    None means every item of the consultation. ``audience`` "public" reads only what is published
+    (``reports.audience``: the same queries, each filtered at its root).
 
     Run inside one transaction: PostgreSQL then streams the large reads through plain server-side cursors
     (outside a transaction Django must declare them WITH HOLD, which materialises every row first).
     """
     with transaction.atomic():
-        return _item_figures(consultation=consultation, item_ids=item_ids)
+        return _item_figures(
+            consultation=consultation,
+            item_ids=item_ids,
+            audience=rows_for(consultation_id=consultation.pk, audience=audience),
+        )
 
 
 def _in_scope(queryset: QuerySet, item_ids: list[int] | None, column: str = "item_id") -> QuerySet:
@@ -172,7 +180,7 @@ def _asked(item_id: int, addressees: dict[int, set[int]], answered: dict[int, se
     return asked & addressees[item_id] if item_id in addressees else asked
 
 
-def _item_figures(*, consultation: Consultation, item_ids: list[int] | None) -> ItemFigures:
+def _item_figures(*, consultation: Consultation, item_ids: list[int] | None, audience: Rows) -> ItemFigures:
     item_rows = list(
         _in_scope(Item.objects.filter(consultation=consultation), item_ids, "pk")
         .select_related("theme")
@@ -201,7 +209,9 @@ def _item_figures(*, consultation: Consultation, item_ids: list[int] | None) -> 
         options_by_field[row[1]].append(_Option(*row))
     parties = {
         row["id"]: row
-        for row in Party.objects.order_by("name_en").values("id", "iso2", "name_en", "name_fr", "is_active")
+        for row in audience.parties(Party.objects.order_by("name_en")).values(
+            "id", "iso2", "name_en", "name_fr", "is_active"
+        )
     }
     place = {party_id: index for index, party_id in enumerate(parties)}  # alphabetical position of each Party
 
@@ -211,7 +221,7 @@ def _item_figures(*, consultation: Consultation, item_ids: list[int] | None) -> 
     submitted = {"consultation": consultation}
     answered: dict[int, set[int]] = defaultdict(set)
     for item_id, party_id in _in_scope(
-        SubmittedAnswer.objects.filter(is_answered=True, **submitted), item_ids
+        audience.answers(SubmittedAnswer.objects.filter(is_answered=True, **submitted)), item_ids
     ).values_list("item_id", "party_id"):
         answered[item_id].add(party_id)
     stream = sum(len(parties) for parties in answered.values()) > STREAM_FROM_PAIRS
@@ -225,8 +235,10 @@ def _item_figures(*, consultation: Consultation, item_ids: list[int] | None) -> 
 
     submitted_at: dict[int, Any] = {}
     under_revision: dict[int, Any] = {}
-    for party_id, status, last_submitted, reopened_at in Response.objects.filter(
-        Exists(SubmittedAnswer.objects.filter(response=OuterRef("pk"))), consultation=consultation
+    for party_id, status, last_submitted, reopened_at in audience.responses(
+        Response.objects.filter(
+            Exists(SubmittedAnswer.objects.filter(response=OuterRef("pk"))), consultation=consultation
+        )
     ).values_list("party_id", "status", "submitted_at", "reopened_at"):
         submitted_at[party_id] = last_submitted  # the submission the copy holds (kept while under revision)
         if status != ResponseStatus.SUBMITTED:
@@ -236,7 +248,7 @@ def _item_figures(*, consultation: Consultation, item_ids: list[int] | None) -> 
     parties_by_option: dict[tuple[int, int], list[int]] = defaultdict(list)
     matrix_chosen: dict[tuple[int, int], list[int]] = defaultdict(list)
     for field_id, option_id, party_id in rows(
-        _in_scope(SubmittedChoice.objects.filter(**submitted), item_ids)
+        _in_scope(audience.typed(SubmittedChoice.objects.filter(**submitted)), item_ids)
         .exclude(rank__gt=1)  # chosen options, and the option each Party ranked first
         .values_list("field_id", "option_id", "party_id"),
         ROW_CHUNK,
@@ -253,9 +265,9 @@ def _item_figures(*, consultation: Consultation, item_ids: list[int] | None) -> 
     rank_distribution: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
     rank_orders: dict[int, dict[int, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
     for field_id, option_id, party_id, rank in rows(
-        _in_scope(SubmittedChoice.objects.filter(rank__isnull=False, **submitted), item_ids).values_list(
-            "field_id", "option_id", "party_id", "rank"
-        ),
+        _in_scope(
+            audience.typed(SubmittedChoice.objects.filter(rank__isnull=False, **submitted)), item_ids
+        ).values_list("field_id", "option_id", "party_id", "rank"),
         ROW_CHUNK,
     ):
         by_rank = rank_distribution[(field_id, option_id)]
@@ -266,7 +278,7 @@ def _item_figures(*, consultation: Consultation, item_ids: list[int] | None) -> 
     # behind the access-checked download of the reply).
     attachments_by_item: dict[int, list[tuple[int, int | None, str, int]]] = defaultdict(list)
     for item_id, party_id, attachment_id, name, size in (
-        _in_scope(SubmittedAttachment.objects.filter(**submitted), item_ids)
+        _in_scope(audience.typed(SubmittedAttachment.objects.filter(**submitted)), item_ids)
         .order_by("id")
         .values_list("item_id", "party_id", "attachment_id", "original_name", "size")
     ):
@@ -275,7 +287,7 @@ def _item_figures(*, consultation: Consultation, item_ids: list[int] | None) -> 
     numbers_by_field: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
     texts_by_field: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
     for field_id, party_id, text, number, language in rows(
-        _in_scope(SubmittedValue.objects.filter(**submitted), item_ids).values_list(
+        _in_scope(audience.typed(SubmittedValue.objects.filter(**submitted)), item_ids).values_list(
             "field_id", "party_id", "text", "number", "answer__language"
         ),
         TEXT_CHUNK,
@@ -286,7 +298,7 @@ def _item_figures(*, consultation: Consultation, item_ids: list[int] | None) -> 
             texts_by_field[field_id].append((party_id, text, language))
     references_by_field: dict[int, list[tuple[int, int, str, str, str]]] = defaultdict(list)
     for field_id, party_id, position, instrument, provision, url in rows(
-        _in_scope(SubmittedReference.objects.filter(**submitted), item_ids).values_list(
+        _in_scope(audience.typed(SubmittedReference.objects.filter(**submitted)), item_ids).values_list(
             "field_id", "party_id", "position", "instrument", "provision", "url"
         ),
         TEXT_CHUNK,
@@ -566,12 +578,14 @@ def _assemble(*, consultation: Consultation, shared: ItemFigures, item_ids: set[
     }
 
 
-def report_figures(*, consultation: Consultation, items: QuerySet[Item]) -> dict[str, Any]:
+def report_figures(
+    *, consultation: Consultation, items: QuerySet[Item], audience: str = Audience.COMMITTEE
+) -> dict[str, Any]:
     """Participation, per-field figures, compilations and the Parties × closed-fields matrix for ``items``
     (15 queries whatever the number of Parties, items or fields)."""
     built_at = timezone.now()
     item_ids = list(items.values_list("pk", flat=True))
-    shared = item_figures(consultation=consultation, item_ids=item_ids)
+    shared = item_figures(consultation=consultation, item_ids=item_ids, audience=audience)
     return _assemble(consultation=consultation, shared=shared, item_ids=set(item_ids), built_at=built_at)
 
 
@@ -609,7 +623,9 @@ def _catalogue(consultation: Consultation) -> dict[int, _CatalogueEntry]:
     }
 
 
-def report_figures_many(*, consultation: Consultation, scopes: list[Scope]) -> dict[str, dict[str, Any]]:
+def report_figures_many(
+    *, consultation: Consultation, scopes: list[Scope], audience: str = Audience.COMMITTEE
+) -> dict[str, dict[str, Any]]:
     """The figures of several reports at once, keyed by scope label: the scopes are resolved to item ids
     (2 queries), then the per-item figures are computed once over their union (14 queries) and each report
     is assembled from them in memory."""
@@ -617,7 +633,9 @@ def report_figures_many(*, consultation: Consultation, scopes: list[Scope]) -> d
     catalogue = _catalogue(consultation)
     members = {scope.label: _scope_members(scope, catalogue) for scope in scopes}
     union = set().union(*members.values()) if members else set()
-    shared = item_figures(consultation=consultation, item_ids=None if union == set(catalogue) else sorted(union))
+    shared = item_figures(
+        consultation=consultation, item_ids=None if union == set(catalogue) else sorted(union), audience=audience
+    )
     return {
         scope.label: _assemble(
             consultation=consultation, shared=shared, item_ids=members[scope.label], built_at=built_at

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Max
+from django.db.models import Max, Q
 
-from ..models import Report, ReportVersion
+from ..models import Audience, Report, ReportVersion
 
 SUPERSEDED = "superseded"
 DATA_CHANGED = "data_changed"
@@ -90,7 +90,7 @@ def report_version_freshness(*, version: ReportVersion) -> VersionFreshness:
     report and the consultation)."""
     current_version_id, built_data_version, consultation_data_version, newest = (
         Report.objects.filter(pk=version.report_id)
-        .annotate(newest=Max("versions__number"))
+        .annotate(newest=Max("versions__number", filter=Q(versions__audience=Audience.COMMITTEE)))
         .values_list("current_version_id", "built_data_version", "consultation__data_version", "newest")
         .get()
     )

@@ -10,7 +10,7 @@ from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from consultation.models import Article, Consultation, Item, Theme
 
-from ..models import Report, ReportDocument, ReportRun, ReportVersion, ScopeKind
+from ..models import Audience, Report, ReportDocument, ReportRun, ReportVersion, ScopeKind
 from .freshness import VersionFreshness, version_freshness
 from .scopes import Scope
 
@@ -89,7 +89,11 @@ def scope_labels_built(*, consultation_id: int) -> set[str]:
 
 
 def _reports_with_latest_run() -> QuerySet[Report]:
-    latest_run = ReportRun.objects.filter(report=OuterRef("pk")).order_by("-created_at", "-id").values("pk")[:1]
+    latest_run = (
+        ReportRun.objects.filter(report=OuterRef("pk"), audience=Audience.COMMITTEE)
+        .order_by("-created_at", "-id")
+        .values("pk")[:1]
+    )
     return (
         Report.objects.select_related("consultation", "current_version")
         .defer("current_version__data")
@@ -157,7 +161,7 @@ def _natural(key: str) -> tuple[Any, ...]:
 def versions_published() -> list[ReportVersion]:
     """The latest published version of every report (the Committee's list), newest consultations first."""
     versions = (
-        ReportVersion.objects.filter(published_at__isnull=False)
+        ReportVersion.objects.filter(published_at__isnull=False, audience=Audience.COMMITTEE)
         .select_related("report__consultation")
         .prefetch_related(edition_files())
         .defer("data")
@@ -177,7 +181,7 @@ def versions_published() -> list[ReportVersion]:
 
 def versions_visible(*, report: Report, published_only: bool) -> QuerySet[ReportVersion]:
     versions = (
-        ReportVersion.objects.filter(report=report)
+        ReportVersion.objects.filter(report=report, audience=Audience.COMMITTEE)
         .select_related("run", "published_by")
         .prefetch_related(edition_files())
         .defer("data")

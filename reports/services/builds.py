@@ -6,6 +6,11 @@ its attempts (a build that keeps dying ends as failed, not pending forever), ren
 in memory, stores the files under names keyed by the run, and only then, in one transaction,
 creates the version, makes it current and marks the run done. An exception anywhere before that
 leaves the previous version current.
+
+A public build (``audience="public"``, see ``reports.audience``) reads only what is published and makes a public
+edition: its classification is public whatever the series says, it never becomes the report's current version (the
+Committee's documents and their freshness are untouched), and it is always a new version (the "no change" shortcut
+compares with the current version, a Committee one).
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from ..labels import both
 from ..models import (
     ACTIVE_RUN_STATUSES,
     EDITION_LANGUAGES,
+    Audience,
     Classification,
     Report,
     ReportDocument,
@@ -80,8 +86,9 @@ def report_build_request(
     formats: list[str] | tuple[str, ...] = (),
     request: Any = None,
     enqueue: bool = True,
+    audience: str = Audience.COMMITTEE,
 ) -> ReportRun:
-    """Queue a build of ``report``; if one is already queued or running, that one is returned.
+    """Queue a build of ``report`` for ``audience``; if one is already queued or running, that one is returned.
 
     ``enqueue=False`` leaves sending to the caller, which queues several runs as one batch
     (``report_runs_enqueue``) so their figures are aggregated once.
@@ -89,20 +96,25 @@ def report_build_request(
     unknown = sorted(set(formats) - set(FORMATS))
     if unknown:
         raise ReportError(_("Unknown format: %(formats)s (use pdf, docx or xlsx).") % {"formats": ", ".join(unknown)})
+    if audience not in Audience.values:
+        raise ReportError(_("Unknown audience: %(audience)s.") % {"audience": audience})
     Report.objects.select_for_update().filter(pk=report.pk).first()  # serialise requests for this report
-    active = ReportRun.objects.filter(report=report, status__in=ACTIVE_RUN_STATUSES).first()
+    active = ReportRun.objects.filter(report=report, audience=audience, status__in=ACTIVE_RUN_STATUSES).first()
     if active is not None:
         return active
     run = ReportRun.objects.create(
-        report=report, requested_by=_acting(user), trigger=trigger, formats=sorted(set(formats))
+        report=report, requested_by=_acting(user), trigger=trigger, formats=sorted(set(formats)), audience=audience
     )
+    extra: dict[str, Any] = {"run": run.pk, "trigger": trigger}
+    if audience != Audience.COMMITTEE:
+        extra["audience"] = audience
     audit_record(
         event_type="report.build_requested",
         actor=user,
         consultation=report.consultation,
         object_repr=str(report),
         request=request,
-        extra={"run": run.pk, "trigger": trigger},
+        extra=extra,
     )
     if enqueue:
         transaction.on_commit(lambda: report_run_enqueue(run_id=run.pk))
@@ -275,16 +287,17 @@ def report_symbol_assign(*, report: Report) -> str:
     return locked.symbol
 
 
-def proposed_meta(report: Report) -> dict[str, Any]:
+def proposed_meta(report: Report, *, audience: str = Audience.COMMITTEE) -> dict[str, Any]:
     """The cover a new version proposes: the report's symbol, today's date, the series' meeting and
-    classification. The Secretariat may change them before publishing (``report_version_details_update``)."""
+    classification (always public for a public edition). The Secretariat may change them before publishing
+    (``report_version_details_update``)."""
     symbol = report_symbol_assign(report=report)
     series = ReportSeries.objects.get(consultation_id=report.consultation_id)
     return {
         "symbol": symbol,
         "document_date": timezone.localdate(),
         "meeting": series.meeting,
-        "classification": series.classification,
+        "classification": Classification.PUBLIC if audience == Audience.PUBLIC else series.classification,
     }
 
 
@@ -312,9 +325,11 @@ def article_text_data(*, scope: Scope) -> dict[str, Any]:
     return {"article_text": {**row, "text_fr": row["text_fr"] or ""}}
 
 
-def extra_sections_data(*, report: Report, scope: Scope, item_ids: list[int]) -> dict[str, list[dict[str, Any]]]:
+def extra_sections_data(
+    *, report: Report, scope: Scope, item_ids: list[int], audience: str = Audience.COMMITTEE
+) -> dict[str, list[dict[str, Any]]]:
     """What the later apps' section providers add to this report, per edition (stored in the version's data, so
-    the content hash sees a changed section)."""
+    the content hash sees a changed section); a public build asks them for public content only."""
     out: dict[str, list[dict[str, Any]]] = {}
     for language in EDITION_LANGUAGES:
         context = SectionContext(
@@ -323,6 +338,7 @@ def extra_sections_data(*, report: Report, scope: Scope, item_ids: list[int]) ->
             scope_key=scope.key,
             item_ids=tuple(item_ids),
             language=language,
+            audience="public" if audience == Audience.PUBLIC else "committee",
         )
         out[language] = [section_data(section) for section in sections_for(context)]
     return out
@@ -413,6 +429,7 @@ def report_build(
     figures: dict[str, Any] | None = None,
     data_version: int | None = None,
     cache: documents.RenderCache | None = None,
+    audience: str = Audience.COMMITTEE,
 ) -> BuildOutput:
     """Aggregate (unless ``figures`` were computed for a batch) and render one report in memory: figures,
     HTML and files. Writes nothing but progress."""
@@ -422,7 +439,9 @@ def report_build(
     if figures is None:
         data_version = Consultation.objects.values_list("data_version", flat=True).get(pk=consultation.pk)
         figures = report_figures(
-            consultation=consultation, items=scope_items(consultation=consultation, kind=scope.kind, key=scope.key)
+            consultation=consultation,
+            items=scope_items(consultation=consultation, kind=scope.kind, key=scope.key),
+            audience=audience,
         )
     data = dict(figures)
     data.update(
@@ -433,12 +452,14 @@ def report_build(
             "title_en": scope.title_en,
             "title_fr": scope.title_fr,
             "extra_sections": extra_sections_data(
-                report=report, scope=scope, item_ids=[item["id"] for item in figures["items"]]
+                report=report, scope=scope, item_ids=[item["id"] for item in figures["items"]], audience=audience
             ),
         }
     )
+    if audience == Audience.PUBLIC:
+        data["audience"] = Audience.PUBLIC  # the documents may say so; left out of Committee data (hash unchanged)
     content_hash = report_content_hash(data)
-    unchanged = _unchanged_version(report, content_hash, formats)
+    unchanged = _unchanged_version(report, content_hash, formats) if audience == Audience.COMMITTEE else None
     if unchanged is not None:
         return BuildOutput(
             data=data,
@@ -449,7 +470,7 @@ def report_build(
         )
     progress(20)
     number = (ReportVersion.objects.filter(report=report).aggregate(n=Max("number"))["n"] or 0) + 1
-    meta = proposed_meta(report)
+    meta = proposed_meta(report, audience=audience)
     editions = render_editions(data=data, meta=meta, number=number, formats=formats, progress=progress, cache=cache)
     return BuildOutput(
         data=data, data_version=data_version, number=number, editions=editions, content_hash=content_hash, meta=meta
@@ -524,9 +545,11 @@ def _finish(run_id: int, output: BuildOutput) -> ReportRun:
         if run.status == RunStatus.DONE:
             return run
         report = Report.objects.select_for_update().select_related("consultation").get(pk=run.report_id)
+        public = run.audience == Audience.PUBLIC
         version = ReportVersion(
             report=report,
             run=run,
+            audience=run.audience,
             number=output.number,
             data_version=output.data_version,
             data=output.data,
@@ -536,10 +559,11 @@ def _finish(run_id: int, output: BuildOutput) -> ReportRun:
         )
         version.save()
         _documents(version, output.editions, names)
-        report.current_version = version
-        report.built_data_version = output.data_version
+        if not public:  # a public edition never replaces the Committee's current version
+            report.current_version = version
+            report.built_data_version = output.data_version
         report.title = both(output.data["title_en"], output.data["title_fr"])[:500]
-        report.save(update_fields=["current_version", "built_data_version", "title"])
+        report.save(update_fields=["title"] if public else ["current_version", "built_data_version", "title"])
         run.status = RunStatus.DONE
         run.progress = 100
         run.data_version = output.data_version
@@ -550,7 +574,12 @@ def _finish(run_id: int, output: BuildOutput) -> ReportRun:
             actor=run.requested_by,
             consultation=report.consultation,
             object_repr=str(version),
-            extra={"run": run.pk, "version": version.number, "data_version": output.data_version},
+            extra={
+                "run": run.pk,
+                "version": version.number,
+                "data_version": output.data_version,
+                **({"audience": run.audience} if public else {}),
+            },
         )
     return run
 
@@ -574,7 +603,7 @@ def report_run_execute(*, run_id: int) -> ReportRun | None:
     if run is None:
         return ReportRun.objects.filter(pk=run_id).first()
     try:
-        output = report_build(report=run.report, formats=run.formats, progress=_Progress(run_id))
+        output = report_build(report=run.report, formats=run.formats, progress=_Progress(run_id), audience=run.audience)
         return _finish(run_id, output)
     except DatabaseError as exc:
         logger.warning("Report build %s hit a database error (attempt %s)", run_id, run.attempts, exc_info=True)
@@ -596,15 +625,15 @@ def report_runs_execute(*, run_ids: list[int]) -> list[ReportRun]:
     each on its own: one report's failure does not stop the others. Safe to call again (runs already done are
     skipped), like ``report_run_execute``."""
     started = [run for run in (_start(run_id) for run_id in run_ids) if run is not None]
-    by_consultation: dict[int, list[ReportRun]] = {}
+    by_consultation: dict[tuple[int, str], list[ReportRun]] = {}
     for run in started:
-        by_consultation.setdefault(run.report.consultation_id, []).append(run)
-    for runs in by_consultation.values():
+        by_consultation.setdefault((run.report.consultation_id, run.audience), []).append(run)
+    for (_consultation_id, audience), runs in by_consultation.items():
         consultation = runs[0].report.consultation
         try:
             data_version = Consultation.objects.values_list("data_version", flat=True).get(pk=consultation.pk)
             scopes = {run.pk: scope_parse(consultation=consultation, text=run.report.scope) for run in runs}
-            figures = report_figures_many(consultation=consultation, scopes=list(scopes.values()))
+            figures = report_figures_many(consultation=consultation, scopes=list(scopes.values()), audience=audience)
             cache = documents.RenderCache()  # each item's view and HTML section, shared by the batch's reports
         except DatabaseError:
             for run in runs:
@@ -624,6 +653,7 @@ def report_runs_execute(*, run_ids: list[int]) -> list[ReportRun]:
                     figures=figures[scopes[run.pk].label],
                     data_version=data_version,
                     cache=cache,
+                    audience=audience,
                 )
                 _finish(run.pk, output)
             except DatabaseError:
@@ -643,14 +673,19 @@ def _fail_quietly(run: ReportRun, *, final: bool) -> None:
 
 
 def report_build_now(
-    *, consultation: Consultation, scope: Scope, formats: list[str] | tuple[str, ...] = (), user: Any = None
+    *,
+    consultation: Consultation,
+    scope: Scope,
+    formats: list[str] | tuple[str, ...] = (),
+    user: Any = None,
+    audience: str = Audience.COMMITTEE,
 ) -> ReportRun:
     """Build one report in this process, without a worker (the ``build_reports`` command)."""
     report = report_get_or_create(consultation=consultation, scope=scope)
     with transaction.atomic():
-        active = ReportRun.objects.filter(report=report, status__in=ACTIVE_RUN_STATUSES).first()
+        active = ReportRun.objects.filter(report=report, audience=audience, status__in=ACTIVE_RUN_STATUSES).first()
         run = active or ReportRun.objects.create(
-            report=report, requested_by=_acting(user), trigger="command", formats=list(formats)
+            report=report, requested_by=_acting(user), trigger="command", formats=list(formats), audience=audience
         )
     return report_run_execute(run_id=run.pk) or run
 
@@ -691,7 +726,9 @@ def reports_build_now(
         runs = []
         for scope in scopes:
             report = report_get_or_create(consultation=consultation, scope=scope)
-            active = ReportRun.objects.filter(report=report, status__in=ACTIVE_RUN_STATUSES).first()
+            active = ReportRun.objects.filter(
+                report=report, audience=Audience.COMMITTEE, status__in=ACTIVE_RUN_STATUSES
+            ).first()
             runs.append(
                 active
                 or ReportRun.objects.create(
@@ -758,6 +795,11 @@ def _version_publish(*, version_id: int, user: Any, request: Any, confirmed: str
         .defer("data")
         .get(pk=version_id)
     )
+    if version.audience != Audience.COMMITTEE:
+        raise ReportError(
+            _("Version %(number)d is a public edition: publish it from the consultation's publication page.")
+            % {"number": version.number}
+        )
     if version.published_at is not None:
         raise ReportError(_("Version %(number)d is already published.") % {"number": version.number})
     freshness = report_version_freshness(version=version)
@@ -827,6 +869,8 @@ def report_version_details_update(
         raise ReportError(_("Enter the document's symbol, for example T-ES(2025)07."))
     if details.classification not in Classification.values:
         raise ReportError(_("Choose public or restricted."))
+    if locked.audience == Audience.PUBLIC and details.classification != Classification.PUBLIC:
+        raise ReportError(_("A public edition is always classified public."))
     before = {
         "symbol": locked.symbol,
         "date": locked.document_date.isoformat() if locked.document_date else "",

@@ -14,12 +14,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils import timezone
 
 from consultation.models import Consultation, Response
 
-from ..models import ACTIVE_RUN_STATUSES, Report, ReportRun, RunStatus
+from ..models import ACTIVE_RUN_STATUSES, Audience, Report, ReportRun, RunStatus
 from .builds import report_build_request, report_run_enqueue, report_runs_enqueue_on_commit
 
 logger = logging.getLogger(__name__)
@@ -36,8 +36,11 @@ def consultation_last_change(*, consultation_id: int) -> datetime.datetime | Non
 
 def reports_stale(*, consultation_id: int | None = None):
     """Reports built from older data than their consultation now has, with no build under way."""
+    committee_building = ReportRun.objects.filter(
+        report=OuterRef("pk"), audience=Audience.COMMITTEE, status__in=ACTIVE_RUN_STATUSES
+    )
     reports = Report.objects.filter(built_data_version__lt=F("consultation__data_version")).exclude(
-        runs__status__in=ACTIVE_RUN_STATUSES
+        Exists(committee_building)
     )
     if consultation_id is not None:
         reports = reports.filter(consultation_id=consultation_id)
