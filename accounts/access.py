@@ -514,8 +514,15 @@ def can_view_published_item(user: Any, *, published_answers: int) -> bool:
     return True
 
 
-def can_download_public_report(user: Any, *, published: bool, classification: str) -> bool:
+def can_download_public_report(
+    user: Any, *, published: bool, withdrawn: bool, audience: str, classification: str
+) -> bool:
+    """A report edition on the public site: a public build (published replies only), published, not withdrawn."""
     if not published:
+        return False
+    if withdrawn:
+        return False
+    if audience != "public":
         return False
     if classification != "public":
         return False

@@ -13,4 +13,9 @@ urlpatterns = [
     path("<slug:slug>/states/<str:iso2>/v<int:number>/", views_public.state_reply, name="state_reply_version"),
     path("<slug:slug>/questions/<str:code>/", views_public.item_replies, name="item_replies"),
     path("<slug:slug>/stakeholders/<int:organisation_id>/", views_public.stakeholder, name="stakeholder"),
+    path(
+        "<slug:slug>/reports/<int:version_id>/<slug:language>.<slug:fmt>",
+        views_public.report_document,
+        name="report_document",
+    ),
 ]

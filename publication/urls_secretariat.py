@@ -9,4 +9,7 @@ urlpatterns = [
     path("<slug:slug>/publish/", views_secretariat.publish, name="publish"),
     path("<slug:slug>/withdraw/", views_secretariat.withdraw, name="withdraw"),
     path("<slug:slug>/default/", views_secretariat.confidential_default, name="confidential_default"),
+    path("<slug:slug>/reports/request/", views_secretariat.edition_request, name="edition_request"),
+    path("<slug:slug>/reports/publish/", views_secretariat.edition_publish, name="edition_publish"),
+    path("<slug:slug>/reports/withdraw/", views_secretariat.edition_withdraw, name="edition_withdraw"),
 ]

@@ -23,6 +23,7 @@ from accounts import access
 from consultation.models import Consultation
 
 from .selectors import public as selectors
+from .selectors.editions import DOWNLOAD_CONTENT_TYPES, public_edition_document_get
 
 CACHE_SECONDS = 600
 
@@ -155,5 +156,36 @@ def document(request: HttpRequest, pk: int) -> FileResponse:
     except OSError as exc:
         raise Http404 from exc
     response = FileResponse(handle, as_attachment=True, filename=found.original_name, content_type=found.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_GET
+def report_document(request: HttpRequest, slug: str, version_id: int, language: str, fmt: str) -> FileResponse:
+    """One file of a public edition of a report: only a public build, published and not withdrawn (404 for
+    anything else, to everyone: the Secretariat reads its drafts on its own pages)."""
+    found = _consultation(slug)
+    document = public_edition_document_get(consultation=found, version_id=version_id, language=language, fmt=fmt)
+    if document is None:
+        raise Http404
+    version = document.version
+    access.require(
+        request,
+        access.can_download_public_report(
+            request.user,
+            published=version.published_at is not None,
+            withdrawn=version.withdrawn_at is not None,
+            audience=version.audience,
+            classification=version.classification,
+        ),
+        reason="public report",
+        obj=version,
+    )
+    try:
+        handle = document.file.open("rb")
+    except OSError as exc:
+        raise Http404 from exc
+    name = f"{found.slug}-{version.report.scope.replace(':', '-')}-v{version.number}-{language}.{fmt}"
+    response = FileResponse(handle, as_attachment=True, filename=name, content_type=DOWNLOAD_CONTENT_TYPES[fmt])
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -15,7 +15,9 @@ from consultation.models import Consultation, Party
 from consultation.services.lifecycle import consultation_set_confidential_default
 
 from .errors import PublicationError
+from .selectors.editions import public_edition_scopes, public_editions_for_secretariat
 from .selectors.secretariat import publication_overview
+from .services.editions import public_edition_publish, public_edition_request, public_edition_withdraw
 from .services.publish import publication_publish_all, publication_publish_party, publication_withdraw
 
 
@@ -43,7 +45,12 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "publication/overview.html",
-        {"consultation": consultation, "tab": "publication", **publication_overview(consultation=consultation)},
+        {
+            "consultation": consultation,
+            "tab": "publication",
+            **publication_overview(consultation=consultation),
+            "public_reports": public_editions_for_secretariat(consultation=consultation),
+        },
     )
 
 
@@ -107,4 +114,69 @@ def confidential_default(request: HttpRequest, slug: str) -> HttpResponse:
         if confidential
         else _("At sign-off, answers now start as publishable."),
     )
+    return _back(consultation)
+
+
+def _version_id(request: HttpRequest) -> int:
+    raw = (request.POST.get("version") or "").strip()
+    if not raw.isdigit():
+        raise Http404
+    return int(raw)
+
+
+@login_required
+@require_POST
+def edition_request(request: HttpRequest, slug: str) -> HttpResponse:
+    """Queue a public edition of a report (built on the worker; the page says it is under way)."""
+    consultation = _consultation(request, slug)
+    wanted = (request.POST.get("scope") or "").strip()
+    scope = next((s for s in public_edition_scopes(consultation=consultation) if s.label == wanted), None)
+    if scope is None:
+        messages.error(request, _("Choose the overview, an article or a theme of this consultation."))
+        return _back(consultation)
+    try:
+        run = public_edition_request(consultation=consultation, scope=scope, user=request.user, request=request)
+    except PublicationError as exc:
+        messages.error(request, str(exc))
+    else:
+        if run.status == "done":
+            messages.success(request, _("The public edition of %(title)s is built.") % {"title": scope.title})
+        else:
+            messages.success(
+                request,
+                _("A public edition of %(title)s is being built; it will be listed here to publish.")
+                % {"title": scope.title},
+            )
+    return _back(consultation)
+
+
+@login_required
+@require_POST
+def edition_publish(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = _consultation(request, slug)
+    try:
+        version = public_edition_publish(
+            consultation=consultation, version_id=_version_id(request), user=request.user, request=request
+        )
+    except PublicationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Public edition %(number)d is on the public site.") % {"number": version.number})
+    return _back(consultation)
+
+
+@login_required
+@require_POST
+def edition_withdraw(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = _consultation(request, slug)
+    try:
+        version = public_edition_withdraw(
+            consultation=consultation, version_id=_version_id(request), user=request.user, request=request
+        )
+    except PublicationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, _("Public edition %(number)d is no longer on the public site.") % {"number": version.number}
+        )
     return _back(consultation)

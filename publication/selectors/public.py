@@ -19,6 +19,7 @@ from consultation.selectors.workspace import value_display
 from stakeholders.models import ContributionStatus, StakeholderAnswer, StakeholderComment, StakeholderReply
 
 from ..models import Publication, PublishedAnswer, PublishedDocument
+from .editions import public_editions_fingerprint, public_editions_published
 
 SEARCH_CONFIGS = (("en", "english"), ("fr", "french"))
 SEARCH_RESULTS_MAX = 100
@@ -26,7 +27,8 @@ SEARCH_RESULTS_MAX = 100
 
 def public_fingerprint() -> str:
     """What every cached public page depends on: one aggregate over the publications (a publication or a
-    withdrawal changes ``changed_at``), so a cached page is never served after either."""
+    withdrawal changes ``changed_at``), the stakeholders' published contributions and the published report
+    editions, so a cached page is never served after any of them changes."""
     parts = []
     for row in (
         Publication.objects.aggregate(n=Count("id"), last=Max("changed_at")),
@@ -35,6 +37,7 @@ def public_fingerprint() -> str:
     ):
         last = row["last"].timestamp() if row["last"] else 0
         parts.append(f"{row['n']}-{last:.6f}")
+    parts.append(public_editions_fingerprint())
     return "|".join(parts)
 
 
@@ -119,6 +122,7 @@ def public_consultation_page(*, consultation: Consultation) -> dict[str, Any]:
         "publications": publications,
         "themes": themes,
         "stakeholders": public_stakeholders(consultation=consultation),
+        "reports": public_editions_published(consultation=consultation),
     }
 
 

@@ -29,6 +29,7 @@ from consultation.models import (
 
 from ..errors import PublicationError
 from ..models import Publication, PublishedAnswer, PublishedDocument
+from .editions import public_editions_withdraw_all
 
 
 def _audit(
@@ -268,7 +269,8 @@ def publication_publish_all(*, consultation: Consultation, user: Any, request: A
 def publication_withdraw(
     *, consultation: Consultation, party: Party, user: Any, reason: str, request: Any = None
 ) -> int:
-    """Take every version of a Party's published reply off the public site, with the reason (audited)."""
+    """Take every version of a Party's published reply off the public site, with the reason (audited), and every
+    public edition of the consultation's reports with it."""
     reason = (reason or "").strip()
     if not reason:
         raise PublicationError(_("Give the reason for withdrawing the publication."))
@@ -287,5 +289,9 @@ def publication_withdraw(
         request=request,
         versions=sorted(v.number for v in versions),
         reason=reason,
+    )
+    # Every public edition of the reports may count this Party: off the public site too, in the same transaction.
+    public_editions_withdraw_all(
+        consultation=consultation, user=user, request=request, reason=f"{party.iso2}: {reason}"
     )
     return len(versions)

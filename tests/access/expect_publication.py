@@ -4,9 +4,10 @@ site (namespace ``public``, no log-in).
 The public site answers 200 to everyone, anonymous visitors included, for what is published: the matrix publishes
 Party B's submitted reply. Party A's draft is never published: its Party page answers 404 to everyone, the
 Secretariat included (the public site shows what the public sees). A document id that is not published answers 404.
+A published public edition of the overview report (counting Party B only) is downloadable by everyone.
 """
 
-from tests.access.world import party_a_draft, party_b_submitted
+from tests.access.world import party_a_draft, party_b_submitted, public_report_edition
 
 ANON_LOGIN = 302
 NO = 403
@@ -70,6 +71,10 @@ EXPECTATIONS = {
     "publication:publish": {"kwargs": _slug, "get": POST_ONLY, "post": _everyone(NO, secretariat=HIDDEN)},
     "publication:withdraw": {"kwargs": _slug, "get": POST_ONLY, "post": _everyone(NO, secretariat=HIDDEN)},
     "publication:confidential_default": {"kwargs": _slug, "get": POST_ONLY, "post": _everyone(NO, secretariat=302)},
+    # an empty form names no report: the request is refused with a message (302); no edition to publish: 404
+    "publication:edition_request": {"kwargs": _slug, "get": POST_ONLY, "post": _everyone(NO, secretariat=302)},
+    "publication:edition_publish": {"kwargs": _slug, "get": POST_ONLY, "post": _everyone(NO, secretariat=HIDDEN)},
+    "publication:edition_withdraw": {"kwargs": _slug, "get": POST_ONLY, "post": _everyone(NO, secretariat=HIDDEN)},
     "public:index": {"get": _public(200)},
     "public:consultation": {"kwargs": _slug, "get": _public(200)},
     "public:search": {"kwargs": _slug, "get": _public(200)},
@@ -91,4 +96,13 @@ EXPECTATIONS = {
         "get": _public(HIDDEN),
     },
     "public:document": {"kwargs": lambda world: {"pk": 987654}, "get": _public(HIDDEN)},
+    "public:report_document": {
+        "kwargs": lambda world: {
+            **_slug(world),
+            "version_id": public_report_edition(world).pk,
+            "language": "fr",
+            "fmt": "xlsx",
+        },
+        "get": _public(200),
+    },
 }

@@ -87,3 +87,30 @@ def party_a_comment(world: Any):
         response=response, item=world.items[0], author=world.head_a, body=f"@member.a {PARTY_A_COMMENT_SENTINEL}"
     )
     return world._party_a_comment
+
+
+def public_report_edition(world: Any):
+    """A published public edition (English and French, XLSX only: the cheapest to build) of the consultation's
+    overview report, counting Party B's published reply only (Party A's draft never counts)."""
+    from publication.models import Publication
+    from publication.services.editions import public_edition_publish
+    from publication.services.publish import publication_publish_party
+    from reports.selectors.scopes import scope_parse
+    from reports.services.builds import report_build_now
+
+    existing = getattr(world, "_public_report_edition", None)
+    if existing is not None:
+        return existing
+    party_b_submitted(world)
+    if not Publication.objects.current().filter(consultation=world.consultation, party=world.party_b).exists():
+        publication_publish_party(consultation=world.consultation, party=world.party_b, user=world.secretariat)
+    run = report_build_now(
+        consultation=world.consultation,
+        scope=scope_parse(consultation=world.consultation, text="overview"),
+        formats=["xlsx"],
+        audience="public",
+    )
+    world._public_report_edition = public_edition_publish(
+        consultation=world.consultation, version_id=run.version.pk, user=world.secretariat
+    )
+    return world._public_report_edition

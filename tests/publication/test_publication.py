@@ -208,11 +208,41 @@ def _crawl(client, start: str, extra: list[str]) -> dict[str, bytes]:
     return seen
 
 
-def test_crawler_never_finds_anything_confidential_or_unpublished(client, published_world):
+def _report_editions(world, capture):
+    """A published public edition of the overview (every format), an unpublished public edition of a theme and a
+    Committee version of the overview: the public site must serve the first only."""
+    from publication.services.editions import public_edition_publish
+    from reports.selectors.scopes import scope_parse
+    from reports.services.builds import report_build_now
+    from tests.publication.test_public_reports import request_edition
+
+    published = request_edition(world, capture)
+    public_edition_publish(consultation=world.consultation, version_id=published.pk, user=world.secretariat)
+    draft = request_edition(world, capture, text="theme:robotics")
+    committee = report_build_now(
+        consultation=world.consultation,
+        scope=scope_parse(consultation=world.consultation, text="overview"),
+        formats=["xlsx"],
+    ).version
+    return published, draft, committee
+
+
+def test_crawler_never_finds_anything_confidential_or_unpublished(
+    client, published_world, django_capture_on_commit_callbacks
+):
+    from tests.publication.test_public_reports import document_text
+
     w = published_world
     slug = w.consultation.slug
     secret_file_ids = list(PublishedDocument.objects.values_list("pk", flat=True))
+    published, draft, committee = _report_editions(w, django_capture_on_commit_callbacks)
     guesses = [
+        *[
+            f"/public/{slug}/reports/{version.pk}/{language}.{fmt}"
+            for version in (draft, committee)
+            for language in ("en", "fr")
+            for fmt in ("pdf", "docx", "xlsx")
+        ],
         f"/public/{slug}/states/FR/",
         f"/public/{slug}/states/fr/",
         f"/public/{slug}/states/IT/",
@@ -231,6 +261,18 @@ def test_crawler_never_finds_anything_confidential_or_unpublished(client, publis
     assert b"The NGO welcomes section 184b." in pages[f"/public/{slug}/stakeholders/{w.ngo_org.pk}/"]
     assert any(url.startswith("/public/documents/") and body.startswith(b"%PDF") for url, body in pages.items())
     assert len(pages) >= 15
+    reports = {url: body for url, body in pages.items() if "/reports/" in url and body.startswith((b"%PDF", b"PK"))}
+    # the published edition's six files were found by following the consultation page's links, and only they
+    assert sorted(reports) == sorted(
+        f"/public/{slug}/reports/{published.pk}/{language}.{fmt}"
+        for language in ("en", "fr")
+        for fmt in ("pdf", "docx", "xlsx")
+    )
+    for url, body in reports.items():
+        text = document_text(url.rsplit(".", 1)[1], body)
+        assert "184b" in text, url  # Germany's published words: the file's text was read
+        assert MARKER not in text, url
+        assert "Ongoing legislative work" not in text, url
     for url, body in pages.items():
         if MARKER in url:  # the search page repeats the visitor's own words: it must find nothing with them
             assert b"0 results found" in body, url
@@ -310,8 +352,9 @@ def test_public_pages_in_constant_queries(client, published_world, django_assert
     cache.clear()
     with django_assert_max_num_queries(12):
         assert client.get(url).status_code == 200
-    # cached: the fingerprint (three aggregates) and the consultation, except the search, which is never cached
-    with django_assert_max_num_queries({"public:index": 3, "public:search": 12}.get(name, 4)):
+    # cached: the fingerprint (four aggregates: publications, stakeholders' comments and replies, report editions)
+    # and the consultation, except the search, which is never cached
+    with django_assert_max_num_queries({"public:index": 4, "public:search": 12}.get(name, 5)):
         assert client.get(url).status_code == 200
 
 

@@ -46,6 +46,8 @@ NOT_DENIALS = {
     ("public:state_reply_version", 404): "a version that was never published: the public site answers 404 to all",
     ("publication:publish", 404): "an empty form names no Party to publish",
     ("publication:withdraw", 404): "an empty form names no publication to withdraw",
+    ("publication:edition_publish", 404): "an empty form names no public edition to publish",
+    ("publication:edition_withdraw", 404): "an empty form names no public edition to withdraw",
 }
 # Refusals known to leave no record, reported to their area; listed so the figures show them.
 KNOWN_GAPS: dict[tuple[str, int], str] = {}
