@@ -42,6 +42,7 @@ demo: load
 	$(PY) manage.py seed_stakeholders_demo
 	$(PY) manage.py seed_followup_demo
 	$(PY) manage.py build_reports --consultation emerging-technologies-2024 --scope overview --scope theme:generative-ai --scope article:20 --publish --missing
+	$(PY) manage.py publish_public_report --consultation emerging-technologies-2024 --scope overview
 
 serve:
 	$(PY) manage.py runserver $(HOST):$(PORT)

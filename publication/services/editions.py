@@ -19,7 +19,7 @@ from accounts.services import audit_record
 from consultation.models import Consultation
 from reports.models import Audience, ReportRun, ReportVersion
 from reports.selectors.scopes import Scope
-from reports.services.builds import ReportError, report_build_request, report_get_or_create
+from reports.services.builds import ReportError, report_build_now, report_build_request, report_get_or_create
 
 from ..errors import PublicationError
 from ..models import Publication
@@ -38,6 +38,14 @@ def public_edition_request(*, consultation: Consultation, scope: Scope, user: An
         )
     except ReportError as exc:
         raise PublicationError(str(exc)) from exc
+
+
+def public_edition_build_now(*, consultation: Consultation, scope: Scope, user: Any = None) -> ReportRun:
+    """Build a public edition in this process, without a worker (the demo's ``publish_public_report`` command, as
+    ``build_reports`` does for the Committee's reports)."""
+    if not Publication.objects.current().filter(consultation=consultation).exists():
+        raise PublicationError(_("No reply is published yet: a public edition would have nothing to count."))
+    return report_build_now(consultation=consultation, scope=scope, user=user, audience=Audience.PUBLIC)
 
 
 def _locked_edition(*, consultation: Consultation, version_id: int) -> ReportVersion:

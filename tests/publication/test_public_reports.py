@@ -239,3 +239,33 @@ def test_the_consultation_page_lists_editions_in_constant_queries(
         page = client.get(url).content.decode()
     assert page.count('class="report-downloads"') == 4
     assert page.count("/reports/") == 4 * 6
+
+
+def test_the_demo_command_builds_and_publishes_a_public_overview_once(published_world):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    w = published_world
+    out = io.StringIO()
+    call_command("publish_public_report", "--consultation", w.consultation.slug, stdout=out)
+    version = ReportVersion.objects.get(audience="public")
+    assert (
+        out.getvalue().strip() == f"overview: public edition {version.number} published (1 published replies counted)."
+    )
+    assert (version.published_by, version.classification) == (w.secretariat, "public")
+    assert version.data["participation"]["replied_count"] == 1
+    assert AuditEvent.objects.filter(event_type="report.public_edition_published").count() == 1
+    out = io.StringIO()
+    call_command("publish_public_report", "--consultation", w.consultation.slug, stdout=out)
+    assert "on the public site already" in out.getvalue()
+    assert ReportVersion.objects.filter(audience="public").count() == 1
+    with pytest.raises(CommandError, match="no Article 99"):
+        call_command("publish_public_report", "--consultation", w.consultation.slug, "--scope", "article:99")
+
+
+def test_the_demo_command_needs_a_published_reply(world):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="No reply is published"):
+        call_command("publish_public_report", "--consultation", world.consultation.slug)
