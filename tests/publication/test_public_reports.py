@@ -269,3 +269,26 @@ def test_the_demo_command_needs_a_published_reply(world):
 
     with pytest.raises(CommandError, match="No reply is published"):
         call_command("publish_public_report", "--consultation", world.consultation.slug)
+
+
+def test_the_secretariat_page_lists_editions_in_constant_queries(
+    client, published_world, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.access.helpers import login_with_mfa
+
+    w = published_world
+    login_with_mfa(client, w.secretariat)
+    url = reverse("publication:overview", args=[w.consultation.slug])
+    request_edition(w, django_capture_on_commit_callbacks)
+    client.get(url)  # the first request after signing in records the session's activity
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    for text in ("theme:robotics", "theme:generative-ai", "article:20"):
+        request_edition(w, django_capture_on_commit_callbacks, text=text)
+    with CaptureQueriesContext(connection) as four:
+        page = client.get(url).content.decode()
+    assert page.count("Publish on the public site") == 4
+    assert len(four.captured_queries) == len(one.captured_queries)
