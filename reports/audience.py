@@ -61,10 +61,12 @@ class Rows:
 
     def typed(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         """Typed rows (``SubmittedChoice``, ``SubmittedValue``, ``SubmittedReference``, ``SubmittedAttachment``):
-        each repeats its answer's (or its document's) mark."""
+        each repeats its answer's (or its document's) mark; the answer's own mark is checked too (same join)."""
         if self.submissions is None:
             return queryset
-        return queryset.filter(answer__submission_id__in=self.submissions, confidential=False)
+        return queryset.filter(
+            answer__submission_id__in=self.submissions, answer__confidential=False, confidential=False
+        )
 
     def responses(self, queryset: QuerySet[Response]) -> QuerySet[Response]:
         if self.submissions is None:
