@@ -131,11 +131,12 @@ def _current_freshness(report: Report) -> VersionFreshness | None:
 
 
 def reports_for_secretariat() -> list[ConsultationReports]:
-    """Every consultation with its reports, each report's latest build and whether it is stale."""
+    """Every consultation with its reports, each report's latest build and whether it is stale (reports only ever
+    built as public editions are listed on the publication page, not here)."""
     consultations = list(Consultation.objects.order_by("-opens_on", "slug"))
     reports = list(
         _reports_with_latest_run()
-        .filter(consultation__in=consultations)
+        .filter(consultation__in=consultations, latest_run_id__isnull=False)
         .order_by("consultation_id", "scope_kind", "scope_key")
     )
     scopes = scopes_by_consultation(consultation_ids=[c.pk for c in consultations])

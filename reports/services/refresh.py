@@ -35,12 +35,13 @@ def consultation_last_change(*, consultation_id: int) -> datetime.datetime | Non
 
 
 def reports_stale(*, consultation_id: int | None = None):
-    """Reports built from older data than their consultation now has, with no build under way."""
-    committee_building = ReportRun.objects.filter(
-        report=OuterRef("pk"), audience=Audience.COMMITTEE, status__in=ACTIVE_RUN_STATUSES
-    )
-    reports = Report.objects.filter(built_data_version__lt=F("consultation__data_version")).exclude(
-        Exists(committee_building)
+    """Reports built (or asked for) by the Committee from older data than their consultation now has, with no build
+    under way. A report only ever built as a public edition is not the Committee's: nothing rebuilds it."""
+    committee_runs = ReportRun.objects.filter(report=OuterRef("pk"), audience=Audience.COMMITTEE)
+    reports = (
+        Report.objects.filter(built_data_version__lt=F("consultation__data_version"))
+        .filter(Exists(committee_runs))
+        .exclude(Exists(committee_runs.filter(status__in=ACTIVE_RUN_STATUSES)))
     )
     if consultation_id is not None:
         reports = reports.filter(consultation_id=consultation_id)

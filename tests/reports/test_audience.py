@@ -134,3 +134,18 @@ def test_a_public_run_does_not_block_the_committee_refresh(dataset):
     assert report_build_request(report=report, audience="public", enqueue=False).pk == public.pk
     with pytest.raises(ReportError, match="Unknown audience"):
         report_build_request(report=report, audience="press", enqueue=False)
+
+
+def test_a_report_only_built_publicly_is_neither_refreshed_nor_listed_for_the_committee(dataset):
+    from consultation.services.responses import consultation_data_changed
+    from reports.selectors.reports import reports_for_secretariat
+
+    _publish(dataset, "BE")
+    scope = scope_parse(consultation=dataset.consultation, text="theme:robotics")
+    report_build_now(consultation=dataset.consultation, scope=scope, formats=["xlsx"], audience="public")
+    overview = scope_parse(consultation=dataset.consultation, text="overview")
+    report_build_now(consultation=dataset.consultation, scope=overview, formats=["xlsx"])
+    consultation_data_changed(consultation_id=dataset.consultation.pk)
+    assert [r.scope for r in reports_stale(consultation_id=dataset.consultation.pk)] == ["overview"]
+    (listed,) = [c for c in reports_for_secretariat() if c.consultation == dataset.consultation]
+    assert [row.report.scope for row in listed.rows] == ["overview"]
