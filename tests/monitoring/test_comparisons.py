@@ -100,7 +100,8 @@ def test_the_reports_get_no_section_until_an_item_is_final_and_the_public_never(
     _code_both(w)
     assert sections_for(_context(w)) == []
     item_coding_final_set(item=w.items[0], final=True, user=w.committee)
-    assert sections_for(_context(w, audience="public")) == []
+    # the public edition's only section is the publication app's note on what it counts
+    assert [s.key for s in sections_for(_context(w, audience="public"))] == ["public-edition"]
     assert [s.key for s in sections_for(_context(w, items=[w.items[1]]))] == []  # ROBOT-01 is not final
     (section,) = sections_for(_context(w))
     assert section.key == SECTION_KEY

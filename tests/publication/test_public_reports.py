@@ -78,6 +78,12 @@ def test_a_public_overview_counts_only_the_published_party_without_what_is_withh
     assert (robot["replying"], robot_position["replying"]) == (0, 0)  # Germany's ROBOT-01 is not for publication
     docs, _none = _field(version, "DOCS-01")
     assert [a["name"] for a in docs["attachments"]] == ["public-annex.pdf"]
+    about = [s for s in version.data["extra_sections"]["en"] if s["key"] == "public-edition"]
+    assert about[0]["blocks"][0]["text"].startswith(
+        "This public edition counts only the replies published on the public site (those of: Germany), as published"
+    )
+    (about_fr,) = [s for s in version.data["extra_sections"]["fr"] if s["key"] == "public-edition"]
+    assert about_fr["blocks"][0]["text"].count("Allemagne") == 1
     data = json.dumps(version.data, ensure_ascii=False)
     assert "Section 184b covers generated material." in data
     assert "The NGO welcomes section 184b." in data  # the published stakeholder comment
@@ -97,6 +103,7 @@ def test_a_public_overview_counts_only_the_published_party_without_what_is_withh
     assert committee.data["participation"]["replied_count"] == 2
     assert MARKER in json.dumps(committee.data, ensure_ascii=False)
     assert committee.classification == "restricted"
+    assert "public-edition" not in json.dumps(committee.data["extra_sections"])
     event = AuditEvent.objects.filter(event_type="report.build_requested").latest("id")
     assert event.extra == {"run": version.run_id, "trigger": "public", "audience": "public"}
     built = AuditEvent.objects.get(event_type="report.built", extra__run=version.run_id)
