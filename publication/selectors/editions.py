@@ -43,6 +43,7 @@ def _editions(consultation: Consultation) -> QuerySet[ReportVersion]:
         .select_related("report", "published_by")
         .prefetch_related(_files())
         .defer("data")
+        .annotate(title_en=KT("data__title_en"), title_fr=KT("data__title_fr"))
     )
 
 
@@ -86,7 +87,6 @@ def public_editions_published(*, consultation: Consultation) -> list[ReportVersi
     return list(
         _editions(consultation)
         .filter(published_at__isnull=False, withdrawn_at__isnull=True, classification="public")
-        .annotate(title_en=KT("data__title_en"), title_fr=KT("data__title_fr"))
         .order_by("-published_at", "-id")
     )
 

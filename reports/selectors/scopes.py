@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from consultation.models import Article, Consultation, Item, Theme
@@ -36,6 +37,11 @@ class Scope:
         from ..labels import both
 
         return both(self.title_en, self.title_fr)
+
+    @property
+    def title_local(self) -> str:
+        """The title in the reader's language (forms and lists on a page; documents keep both or their edition's)."""
+        return self.title_fr if (get_language() or "en").startswith("fr") and self.title_fr else self.title_en
 
 
 def _article_title(article: Article) -> tuple[str, str]:
