@@ -26,7 +26,7 @@ DOWNLOAD_CONTENT_TYPES = {
 }
 
 
-def _files() -> Prefetch:
+def _files() -> Prefetch[Any]:
     return Prefetch(
         "documents",
         queryset=ReportDocument.objects.filter(format__in=DOWNLOAD_FORMATS)
@@ -72,7 +72,8 @@ def public_editions_for_secretariat(*, consultation: Consultation) -> dict[str, 
     changed_at = max(moments, default=None)
     live = [e for e in editions if e.withdrawn_at is None]
     for edition in editions:
-        edition.outdated = edition.withdrawn_at is None and changed_at is not None and edition.created_at < changed_at
+        outdated = edition.withdrawn_at is None and changed_at is not None and edition.created_at < changed_at
+        edition.outdated = outdated  # type: ignore[attr-defined]  # shown beside the edition on the page
     newest = editions[0].created_at if editions else None
     return {
         "editions": editions,

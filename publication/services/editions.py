@@ -61,7 +61,9 @@ def _locked_edition(*, consultation: Consultation, version_id: int) -> ReportVer
     return version
 
 
-def _audit(event_type: str, *, consultation: Consultation, version: ReportVersion, user: Any, request: Any, **extra):
+def _audit(
+    event_type: str, *, consultation: Consultation, version: ReportVersion, user: Any, request: Any, **extra: Any
+) -> None:
     audit_record(
         event_type=event_type,
         actor=user,

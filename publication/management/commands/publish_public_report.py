@@ -10,7 +10,9 @@ Secretariat account (audited). Running it again while a published edition of the
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import GlobalRole, User
 from consultation.models import Consultation
@@ -24,11 +26,11 @@ from ...services.editions import public_edition_build_now, public_edition_publis
 class Command(BaseCommand):
     help = "Build a public edition of a report (published replies only) and publish it on the public site."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--consultation", default="emerging-technologies-2024", help="The consultation's slug.")
         parser.add_argument("--scope", default="overview", help="overview, article:N or theme:CODE.")
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         consultation = Consultation.objects.filter(slug=options["consultation"]).first()
         if consultation is None:
             self.stdout.write(f"No consultation {options['consultation']}: no public report.")
