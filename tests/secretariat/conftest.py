@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import re
 from types import SimpleNamespace
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from consultation.models import Response
@@ -68,3 +72,23 @@ def after_deadline(world) -> datetime.date:
 
 def today() -> datetime.date:
     return timezone.localdate()
+
+
+def sop_url(consultation, query: str = "") -> str:
+    return reverse("secretariat:state_of_play", kwargs={"slug": consultation.slug}) + query
+
+
+def sop_get(client, consultation, query: str = "") -> tuple[str, int]:
+    """The state of play's HTML and the number of queries it took."""
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(sop_url(consultation, query))
+    assert response.status_code == 200
+    return response.content.decode(), len(ctx.captured_queries)
+
+
+def sop_row(page: str, iso2: str) -> str:
+    return re.search(rf'<tr data-party="{iso2}".*?</tr>', page, re.S).group(0)
+
+
+def sop_cells(page: str, iso2: str) -> list[str]:
+    return re.findall(r'<td class="sop-cell sop-cell--[a-z-]+">([^<]*)</td>', sop_row(page, iso2))

@@ -9,16 +9,18 @@ import re
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from consultation.models import Consultation, ItemAddressee, Party
+from consultation.models import ItemAddressee, Party
 from consultation.selectors.state_of_play import consultations_overview, state_of_play
 from consultation.services.answers import response_get_or_create
 from consultation.services.responses import response_submit
 from tests import factories as f
 from tests.secretariat.conftest import save
+from tests.secretariat.conftest import sop_cells as _cells
+from tests.secretariat.conftest import sop_get as _get
+from tests.secretariat.conftest import sop_row as _row
+from tests.secretariat.conftest import sop_url as _url
 
 pytestmark = pytest.mark.django_db
 
@@ -48,25 +50,6 @@ def addressed(world):
     ItemAddressee.objects.create(item=follow, party=world.party_b)
     world.follow = follow
     return world
-
-
-def _url(consultation: Consultation, query: str = "") -> str:
-    return reverse("secretariat:state_of_play", kwargs={"slug": consultation.slug}) + query
-
-
-def _get(client, consultation, query: str = "") -> tuple[str, int]:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(_url(consultation, query))
-    assert response.status_code == 200
-    return response.content.decode(), len(ctx.captured_queries)
-
-
-def _row(page: str, iso2: str) -> str:
-    return re.search(rf'<tr data-party="{iso2}".*?</tr>', page, re.S).group(0)
-
-
-def _cells(page: str, iso2: str) -> list[str]:
-    return re.findall(r'<td class="sop-cell sop-cell--[a-z-]+">([^<]*)</td>', _row(page, iso2))
 
 
 def _progress(page: str, iso2: str) -> tuple[str, str]:

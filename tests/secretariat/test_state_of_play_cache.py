@@ -9,10 +9,7 @@ import re
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import F
-from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 from django.utils import timezone
 
 from consultation.models import Answer, Item, Party, Theme
@@ -24,6 +21,10 @@ from consultation.services.offline import offline_import_apply, offline_import_p
 from consultation.services.responses import response_reopen, response_submit
 from tests import factories as f
 from tests.consultation.offline_world import set_value, to_bytes, workbook
+from tests.secretariat.conftest import sop_cells as _cells
+from tests.secretariat.conftest import sop_get as _get
+from tests.secretariat.conftest import sop_row as _row
+from tests.secretariat.conftest import sop_url as _url
 
 pytestmark = pytest.mark.django_db
 
@@ -31,26 +32,6 @@ pytestmark = pytest.mark.django_db
 # themes with their item totals and the Parties with their reply on every request (3). Counting the answers per
 # Party and theme and the least-answered items takes 2 more, only when the cached counts are not current.
 CACHED, COUNTED = 8, 10
-
-
-def _url(consultation, query: str = "") -> str:
-    return reverse("secretariat:state_of_play", kwargs={"slug": consultation.slug}) + query
-
-
-def _get(client, consultation, query: str = "") -> tuple[str, int]:
-    """The page's HTML and the number of queries it took."""
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(_url(consultation, query))
-    assert response.status_code == 200
-    return response.content.decode(), len(ctx.captured_queries)
-
-
-def _row(page: str, iso2: str) -> str:
-    return re.search(rf'<tr data-party="{iso2}".*?</tr>', page, re.S).group(0)
-
-
-def _cells(page: str, iso2: str) -> list[str]:
-    return re.findall(r'<td class="sop-cell sop-cell--[a-z-]+">([^<]*)</td>', _row(page, iso2))
 
 
 def _progress(page: str, iso2: str) -> str:
