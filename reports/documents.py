@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from .charts import bar_chart_svg
-from .labels import NOT_ASKED, answered_of_asked, date_text, labels
+from .labels import NOT_ASKED, answered_of_asked, date_text, is_asked, labels
 from .pdf import report_pdf
 from .rendering import annex_title, section_view, sections_html
 from .sections import DocumentMeta, section_from_data
@@ -274,6 +274,7 @@ def document_view(
         "extra_sections": [section_from_data(raw) for raw in extra],
         "matrix": {
             "columns": [f"{c['item']} {c['key']}" for c in matrix["columns"]],
+            "column_items": [c["item"] for c in matrix["columns"]],
             "rows": [
                 {
                     "party": names(row["party"]),
@@ -390,7 +391,7 @@ def profiles(items: list[dict[str, Any]], parties: list[str], L: dict[str, str])
     for party in parties:
         entries = []
         for item in items:
-            if party not in item["answered_by"] or not _is_asked(item, party):
+            if party not in item["answered_by"] or not is_asked(item, party):
                 continue
             fields = []
             for field in item["fields"]:
@@ -402,12 +403,6 @@ def profiles(items: list[dict[str, Any]], parties: list[str], L: dict[str, str])
             entries.append({"code": item["code"], "heading": item["heading"], "fields": fields})
         out.append({"party": party, "items": entries})
     return out
-
-
-def _is_asked(item: dict[str, Any], party: str) -> bool:
-    """Whether the question was put to ``party`` (a name in the edition's language): every Party unless the item
-    names those asked."""
-    return "asked_parties" not in item or party in item["asked_parties"]
 
 
 STATUS_COLUMNS_PER_TABLE = 10  # item columns per landscape A4 table, the Party column repeated
@@ -422,7 +417,7 @@ def status_table(items: list[dict[str, Any]], parties: list[str], L: dict[str, s
     for party in parties:
         cells = []
         for item in items:
-            if not _is_asked(item, party):
+            if not is_asked(item, party):
                 cells.append(NOT_ASKED)
                 continue
             if party not in item["answered_by"]:

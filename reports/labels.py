@@ -8,6 +8,7 @@ French catalogue like every other interface string.
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -104,6 +105,12 @@ TEXTS = {
     "not_asked_legend": _("— not asked"),
 }
 NOT_ASKED = "—"  # Annex II's cell for a Party that was not asked the question (distinct from "–", no reply)
+
+
+def is_asked(item: dict[str, Any], party: str) -> bool:
+    """Whether the question was put to ``party`` (a name in the edition's language): every Party unless the item
+    names those asked."""
+    return "asked_parties" not in item or party in item["asked_parties"]
 
 
 def answered_of_asked(count: int, asked: int, language: str) -> str:

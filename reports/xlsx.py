@@ -24,6 +24,7 @@ from typing import Any
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from .labels import NOT_ASKED, is_asked
 from .sections import Paragraph, Section, Table
 from .word import LANGUAGE_TAGS, xml_text
 
@@ -436,13 +437,24 @@ def report_sheets(view: dict[str, Any]) -> list[Sheet]:
             if sheet is not None:
                 sheets.append(sheet)
     if view["matrix"]["columns"]:
+        by_code = {item["code"]: item for item in view["items"]}
+        column_items = [by_code.get(code) for code in view["matrix"].get("column_items", [])]
+
+        def matrix_cell(row: dict[str, Any], index: int, cell: dict[str, Any] | None) -> str:
+            """The Party's choice, "—" where the question was not put to it (as in Annex II), else empty."""
+            if cell:
+                return str(cell["label"])
+            item = column_items[index] if index < len(column_items) else None
+            return NOT_ASKED if item is not None and not is_asked(item, row["party"]) else ""
+
         sheets.append(
             Sheet(
                 name=L["matrix"],
                 holds=_("Each Party's choice for every closed question"),
                 header=[L["party"], *view["matrix"]["columns"]],
                 rows=[
-                    [row["party"], *[(c["label"] if c else "") for c in row["cells"]]] for row in view["matrix"]["rows"]
+                    [row["party"], *[matrix_cell(row, index, c) for index, c in enumerate(row["cells"])]]
+                    for row in view["matrix"]["rows"]
                 ],
             )
         )

@@ -139,6 +139,12 @@ def test_annex_two_marks_the_party_not_asked_distinctly_from_no_reply(follow_up)
     assert ("— not asked",) == tuple(v for v in rows[1] if v is not None)
     assert ("Germany", "No", "—") in rows
     assert ("France", "Partially", "–") in rows
+    # the matrix of closed questions marks the Party not asked alike; France, asked, left it empty
+    matrix = workbook["Who answered what"]
+    cells = {row[0]: row[1:] for row in matrix.iter_rows(values_only=True) if row and row[0]}
+    assert cells["Germany"] == ("No", "—")
+    assert cells["France"] == ("Partially", None)
+    assert cells["Belgium"] == ("Yes", "Yes")
 
 
 def test_a_country_profile_lists_only_the_items_put_to_the_party(follow_up):
