@@ -140,12 +140,12 @@ def edition_request(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         if run.status == "done":
-            messages.success(request, _("The public edition of %(title)s is built.") % {"title": scope.title})
+            messages.success(request, _("The public edition of %(title)s is built.") % {"title": scope.title_local})
         else:
             messages.success(
                 request,
                 _("A public edition of %(title)s is being built; it will be listed here to publish.")
-                % {"title": scope.title},
+                % {"title": scope.title_local},
             )
     return _back(consultation)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -94,6 +95,8 @@ class Report(models.Model):
     )
     language = models.CharField(max_length=10, choices=ReportLanguage.choices, default=ReportLanguage.BILINGUAL)
     title = models.CharField(max_length=500, blank=True)
+    title_en = models.CharField(max_length=500, blank=True)
+    title_fr = models.CharField(max_length=500, blank=True)
     symbol = models.CharField(
         max_length=60, blank=True, help_text=_("Taken from the consultation's series on the first build.")
     )
@@ -116,7 +119,14 @@ class Report(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title or f"{self.scope_kind}:{self.scope_key}"
+        return self.title_local or f"{self.scope_kind}:{self.scope_key}"
+
+    @property
+    def title_local(self) -> str:
+        """The title in the reader's language, for pages and messages (``title`` keeps both, for the documents)."""
+        if (get_language() or "en").startswith("fr") and self.title_fr:
+            return self.title_fr
+        return self.title_en or self.title
 
     @property
     def scope(self) -> str:

@@ -90,7 +90,7 @@ def build(request: HttpRequest, slug: str) -> HttpResponse:
     except (ScopeInvalid, ReportError) as error:
         messages.error(request, str(error))
         return redirect("reports:index")
-    messages.success(request, _("Build of “%(title)s” started.") % {"title": scope.title})
+    messages.success(request, _("Build of “%(title)s” started.") % {"title": scope.title_local})
     return redirect(f"{reverse('reports:index')}#report-{report.pk}")
 
 

@@ -72,7 +72,7 @@ def report_get_or_create(*, consultation: Consultation, scope: Scope) -> Report:
         consultation=consultation,
         scope_kind=scope.kind,
         scope_key=scope.key,
-        defaults={"title": scope.title[:500]},
+        defaults={"title": scope.title[:500], "title_en": scope.title_en[:500], "title_fr": scope.title_fr[:500]},
     )
     return report
 
@@ -563,7 +563,9 @@ def _finish(run_id: int, output: BuildOutput) -> ReportRun:
             report.current_version = version
             report.built_data_version = output.data_version
         report.title = both(output.data["title_en"], output.data["title_fr"])[:500]
-        report.save(update_fields=["title"] if public else ["current_version", "built_data_version", "title"])
+        report.title_en, report.title_fr = output.data["title_en"][:500], output.data["title_fr"][:500]
+        titles = ["title", "title_en", "title_fr"]
+        report.save(update_fields=titles if public else ["current_version", "built_data_version", *titles])
         run.status = RunStatus.DONE
         run.progress = 100
         run.data_version = output.data_version

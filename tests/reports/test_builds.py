@@ -6,7 +6,7 @@ import io
 from unittest import mock
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 from docx import Document
 from openpyxl import load_workbook
 from pypdf import PdfReader
@@ -90,6 +90,10 @@ def test_article_report_is_bilingual_and_covers_its_items(dataset):
     assert version.report.title == (
         "Article 20 – Offences concerning child pornography / Infractions se rapportant à la pornographie enfantine"
     )
+    # pages and messages name the report in the reader's language
+    assert version.report.title_local == "Article 20 – Offences concerning child pornography"
+    with translation.override("fr"):
+        assert str(version.report) == "Article 20 – Infractions se rapportant à la pornographie enfantine"
     assert [i["code"] for i in version.data["items"]] == ["GENAI-01", "GENAI-02", "ROBOT-01", "ROBOT-02"]
     assert not has_file(version, "pdf")
     assert not has_file(version, "xlsx")
