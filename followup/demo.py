@@ -54,6 +54,14 @@ RECOMMENDATIONS = (
         "signalées impliquant des outils numériques.",
     ),
 )
+# The reply to a recommendation adopted after this demo's, in the language the Party writes in (its answers are
+# stored with that language, so the reports mark a reply written in the other one).
+GENERAL_REPLY = {
+    False: "[Demo data] The ministries concerned are preparing the measures; a progress report is due next year.",
+    True: "[Données de démonstration] Les ministères concernés préparent les mesures ; un rapport d'étape est attendu "
+    "l'an prochain.",
+}
+
 FOLLOW_UP_REPLIES = {
     # Party: [(status, measures, legal references)] in the order of RECOMMENDATIONS addressed to it
     "FR": (
@@ -154,11 +162,7 @@ def _follow_up(consultation: Consultation, recommendations: list[Recommendation]
                 continue
             # This demo's recommendations get their prepared replies; others adopted meanwhile a general one.
             prepared = next(own, None) if rec.pk in mine else None
-            status, measures, references = prepared or (
-                "in_progress",
-                "[Demo data] The ministries concerned are preparing the measures; a progress report is due next year.",
-                [],
-            )
+            status, measures, references = prepared or ("in_progress", GENERAL_REPLY[iso2 == "FR"], [])
             answer_save(
                 response=reply,
                 item=rec.follow_up_item.item,
