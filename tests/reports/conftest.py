@@ -15,6 +15,8 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from consultation.models import Answer, Response
 from consultation.services.answers import answer_save, response_get_or_create
@@ -162,3 +164,13 @@ def has_file(version, fmt, language="en"):
 
 def html_of(version, language="en"):
     return version.edition(language, "html").html
+
+
+@pytest.fixture
+def back_to_latest():
+    """For a migration test that runs the project backwards: leave the test database on the latest migrations of
+    every app, for the tests that follow."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())

@@ -12,15 +12,6 @@ BEFORE = [("reports", "0002_content_hash")]
 AFTER = [("reports", "0005_remove_single_edition_fields")]
 
 
-@pytest.fixture
-def back_to_latest():
-    """Leave the test database on the latest migrations, whatever came after 0005, for the tests that follow."""
-    yield
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
 @pytest.mark.django_db(transaction=True)
 def test_old_versions_become_english_editions_and_reports_get_symbols(back_to_latest):
     consultation = f.ConsultationFactory(slug="migrated")

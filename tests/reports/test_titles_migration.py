@@ -11,14 +11,6 @@ BEFORE = [("reports", "0006_audience")]
 AFTER = [("reports", "0007_report_titles_by_language")]
 
 
-@pytest.fixture
-def back_to_latest():
-    yield
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
 @pytest.mark.django_db(transaction=True)
 def test_titles_by_language_come_from_the_newest_version_or_the_bilingual_title(back_to_latest):
     consultation = f.ConsultationFactory(slug="titled")
